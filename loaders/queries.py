@@ -1,0 +1,115 @@
+"""All SQL in the project. Every value from a user is a bound ``$parameter``;
+nothing here is ever built with string formatting.
+
+Tables (loaded by :class:`loaders.store.Store`): ``vals`` (the values, with any
+local extracts merged in), ``areas``, ``indicators``, ``sources``, ``lookups``.
+"""
+
+LOAD = {
+    "base_values": "CREATE TABLE base_values AS SELECT * FROM read_parquet($path)",
+    "areas": "CREATE TABLE areas AS SELECT * FROM read_parquet($path)",
+    "indicators": "CREATE TABLE indicators AS SELECT * FROM read_parquet($path)",
+    "sources": "CREATE TABLE sources AS SELECT * FROM read_parquet($path)",
+    "lookups": "CREATE TABLE lookups AS SELECT * FROM read_parquet($path)",
+}
+
+LOAD_LOCAL = "CREATE TABLE local_values AS SELECT * FROM read_parquet($paths, union_by_name = true)"
+EMPTY_LOCAL = "CREATE TABLE local_values AS SELECT * FROM base_values WHERE false"
+
+# A council's own extract replaces the illustrative series of the same indicator and geography.
+MERGE = """
+CREATE TABLE vals AS
+SELECT b.* FROM base_values b
+WHERE NOT (b.is_illustrative AND EXISTS (
+    SELECT 1 FROM local_values l WHERE l.indicator_id = b.indicator_id AND l.area_type = b.area_type))
+UNION ALL BY NAME
+SELECT * FROM local_values
+"""
+
+INDICATORS = """
+SELECT i.*, s.periods, s.geographies, s.latest_period
+FROM indicators i
+LEFT JOIN (
+    SELECT indicator_id,
+           string_agg(DISTINCT period, ', ' ORDER BY period) AS periods,
+           string_agg(DISTINCT area_type, ', ' ORDER BY area_type) AS geographies,
+           arg_max(period, period_start) AS latest_period
+    FROM vals GROUP BY indicator_id
+) s USING (indicator_id)
+ORDER BY NOT i.headline, i.indicator_id
+"""
+
+# Which (period, geography) pairs have data for an indicator in Bromley, newest first.
+OPTIONS = """
+SELECT v.period, v.area_type AS geography, min(v.period_start) AS period_start,
+       bool_or(v.is_illustrative) AS illustrative, bool_or(v.is_estimate) AS estimate,
+       count(*) AS n
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE v.indicator_id = $indicator AND a.is_bromley AND v.breakdown = 'All'
+GROUP BY v.period, v.area_type
+ORDER BY period_start DESC, geography
+"""
+
+# One indicator, one period, all Bromley areas of one geography (or all London wards).
+VALUES = """
+SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
+       v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
+       v.national_decile, v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id,
+       a.parent_code
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type = $geography
+  AND v.breakdown = $breakdown AND (a.is_bromley OR NOT $bromley_only)
+ORDER BY v.value DESC NULLS LAST, v.area_code
+"""
+
+# Borough, region and national values for the same indicator and period.
+COMPARATORS = """
+SELECT v.area_code, a.area_name, v.area_type, v.value, v.lower95, v.upper95, v.lower998, v.upper998,
+       v.numerator, v.denominator, v.source_id, v.note
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE v.indicator_id = $indicator AND v.period = $period AND v.breakdown = 'All'
+  AND v.area_code IN ('E09000006', 'E12000007', 'E13000002', 'E92000001')
+  AND v.area_type IN ('la', 'region', 'country')
+ORDER BY v.area_code
+"""
+
+# Time series of one indicator for a list of areas (any geography).
+SERIES = """
+SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
+       v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
+       v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE v.indicator_id = $indicator AND list_contains($codes, v.area_code) AND v.breakdown = 'All'
+ORDER BY v.area_code, v.area_type, v.period_start
+"""
+
+# Rank of each London ward (1 = highest value) for indicators the ward atlas covers for all London.
+LONDON_RANK = """
+SELECT v.area_code, rank() OVER (ORDER BY v.value DESC) AS london_rank, count(*) OVER () AS london_wards
+FROM vals v
+WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type = 'ward2014'
+  AND v.breakdown = 'All' AND v.value IS NOT NULL
+"""
+
+AREAS = """
+SELECT area_code, area_name, area_type, parent_code, is_bromley, is_stat_neighbour
+FROM areas WHERE area_type = $area_type AND (is_bromley OR NOT $bromley_only)
+ORDER BY area_name
+"""
+
+AREA = "SELECT area_code, area_name, area_type, parent_code FROM areas WHERE area_code = $code ORDER BY area_type"
+
+NEIGHBOURS = "SELECT area_code, area_name FROM areas WHERE is_stat_neighbour ORDER BY area_name"
+
+CROSSWALK = """
+SELECT from_code, to_code, children, share_of_from, share_of_to
+FROM lookups WHERE from_type = 'ward2014' AND to_type = 'ward2022' ORDER BY from_code, to_code
+"""
+
+SOURCES = "SELECT * FROM sources ORDER BY source_id, raw_file"
+
+ALL_VALUES = """
+SELECT v.*, a.area_name FROM vals v
+JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
+"""

@@ -1,0 +1,148 @@
+"""The query layer: DuckDB over the Parquet extracts.
+
+One :class:`Store` holds one in-memory DuckDB database loaded from ``data/``.
+Each query runs on its own cursor, so one Store can serve many Streamlit
+sessions (threads) at once. Identifiers a user chooses (indicator, geography,
+comparator) are checked against whitelists; every value is a bound parameter.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+
+from loaders import queries
+from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.schema import GEOGRAPHIES
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+LOCAL_DIR_NAME = "local"  # git-ignored: councils' own extracts
+TABLE_FILES = {"base_values": "values.parquet", "areas": "areas.parquet", "indicators": "indicators.parquet",
+               "sources": "sources.parquet", "lookups": "lookups.parquet"}
+COMPARATORS = {"bromley": BROMLEY, "london": LONDON, "england": ENGLAND}
+GEOGRAPHY_LABELS = {"ward2022": "Wards (2022-)", "ward2014": "Wards (2014-2022)", "lsoa2021": "LSOAs (2021)",
+                    "lsoa2011": "LSOAs (2011)", "la": "Local authority"}
+
+
+class DataUnavailable(RuntimeError):
+    """The extracts cannot be read. The message says which file and what to do."""
+
+
+class BadRequest(ValueError):
+    """An identifier that is not on the whitelist."""
+
+
+class Store:
+    def __init__(self, data_dir: Path | str = DATA_DIR):
+        self.data_dir = Path(data_dir)
+        self._con = duckdb.connect(":memory:")
+        self._lock = threading.Lock()
+        self._geo: dict[str, gpd.GeoDataFrame] = {}
+        try:
+            for table, fname in TABLE_FILES.items():
+                path = self.data_dir / fname
+                if not path.is_file():
+                    raise DataUnavailable(f"{path} is missing. Rebuild it with: python -m loaders.build")
+                try:
+                    self._con.execute(queries.LOAD[table], {"path": str(path)})
+                except duckdb.Error as e:
+                    raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
+                                          "Rebuild it with: python -m loaders.build") from e
+            local = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME).glob("*.parquet"))
+            if local:
+                try:
+                    self._con.execute(queries.LOAD_LOCAL, {"paths": local})
+                except duckdb.Error as e:
+                    raise DataUnavailable(f"a local extract in {self.data_dir / LOCAL_DIR_NAME} cannot be read "
+                                          f"({type(e).__name__}); remove or re-import it") from e
+            else:
+                self._con.execute(queries.EMPTY_LOCAL)
+            self._con.execute(queries.MERGE)
+        except PermissionError as e:
+            raise DataUnavailable(f"{self.data_dir} cannot be read: {e}") from e
+        self.indicator_ids = set(self._q(queries.INDICATORS).indicator_id)
+        self.local_files = local
+
+    # ---- plumbing ----------------------------------------------------------
+    def _q(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def _indicator(self, indicator: str) -> str:
+        if indicator not in self.indicator_ids:
+            raise BadRequest(f"unknown indicator {indicator!r}")
+        return indicator
+
+    @staticmethod
+    def _geography(geography: str) -> str:
+        if geography not in GEOGRAPHIES:
+            raise BadRequest(f"unknown geography {geography!r}; choose from {', '.join(GEOGRAPHIES)}")
+        return geography
+
+    # ---- queries -----------------------------------------------------------
+    def indicators(self) -> pd.DataFrame:
+        return self._q(queries.INDICATORS)
+
+    def indicator(self, indicator: str) -> dict:
+        df = self.indicators()
+        return df[df.indicator_id == self._indicator(indicator)].iloc[0].to_dict()
+
+    def options(self, indicator: str) -> pd.DataFrame:
+        """(period, geography) combinations with Bromley data, newest first."""
+        return self._q(queries.OPTIONS, {"indicator": self._indicator(indicator)})
+
+    def values(self, indicator: str, period: str, geography: str, *, bromley_only: bool = True,
+               breakdown: str = "All") -> pd.DataFrame:
+        return self._q(queries.VALUES, {"indicator": self._indicator(indicator), "period": str(period),
+                                        "geography": self._geography(geography), "breakdown": str(breakdown),
+                                        "bromley_only": bool(bromley_only)})
+
+    def comparators(self, indicator: str, period: str) -> pd.DataFrame:
+        return self._q(queries.COMPARATORS, {"indicator": self._indicator(indicator), "period": str(period)})
+
+    def series(self, indicator: str, codes: list[str]) -> pd.DataFrame:
+        return self._q(queries.SERIES, {"indicator": self._indicator(indicator), "codes": [str(c) for c in codes]})
+
+    def london_rank(self, indicator: str, period: str) -> pd.DataFrame:
+        return self._q(queries.LONDON_RANK, {"indicator": self._indicator(indicator), "period": str(period)})
+
+    def areas(self, area_type: str, *, bromley_only: bool = True) -> pd.DataFrame:
+        if area_type not in GEOGRAPHIES + ["region", "country"]:
+            raise BadRequest(f"unknown area type {area_type!r}")
+        return self._q(queries.AREAS, {"area_type": area_type, "bromley_only": bool(bromley_only)})
+
+    def area(self, code: str) -> pd.DataFrame:
+        return self._q(queries.AREA, {"code": str(code)})
+
+    def neighbours(self) -> pd.DataFrame:
+        return self._q(queries.NEIGHBOURS)
+
+    def crosswalk(self) -> pd.DataFrame:
+        return self._q(queries.CROSSWALK)
+
+    def sources(self) -> pd.DataFrame:
+        return self._q(queries.SOURCES)
+
+    def all_values(self) -> pd.DataFrame:
+        return self._q(queries.ALL_VALUES)
+
+    def geometry(self, layer: str) -> gpd.GeoDataFrame:
+        """Simplified WGS84 boundaries of one layer (read once, then kept)."""
+        if layer not in GEOGRAPHIES[:4] + ["london_ward2014"]:
+            raise BadRequest(f"no boundaries for {layer!r}")
+        with self._lock:
+            if layer not in self._geo:
+                path = self.data_dir / "geometries.parquet"
+                try:
+                    g = gpd.read_parquet(path, filters=[("layer", "==", layer)])
+                except Exception as e:
+                    raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
+                                          "Rebuild it with: python -m loaders.build") from e
+                self._geo[layer] = g.sort_values("area_code").reset_index(drop=True)
+            return self._geo[layer]
