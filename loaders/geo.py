@@ -8,6 +8,8 @@ shared vertices round identically, so the coverage stays clean.
 """
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -48,8 +50,9 @@ def geojson_features(g: gpd.GeoDataFrame, props) -> list[dict]:
     ``props`` is a DataFrame indexed like ``g`` (same order) whose columns become
     feature properties. NaN becomes None so the JSON is valid.
     """
-    geo = shapely.to_geojson(g.geometry.values)
-    import json
+    # d3-geo (Vega) reads rings with spherical winding: exterior rings must run clockwise,
+    # the opposite of RFC 7946, or each polygon is drawn as "the globe minus the ward".
+    geo = shapely.to_geojson(shapely.orient_polygons(g.geometry.values, exterior_cw=True))
 
     records = props.astype(object).where(props.notna(), None).to_dict("records")
     return [

@@ -1,0 +1,53 @@
+"""Palettes, labels and the title block shared by every chart (no Streamlit).
+
+Palettes are colour-blind safe: comparisons use the Okabe-Ito based set from
+:mod:`phstats` (blue / sand / vermillion; never red against green), quintiles and
+deciles use ColorBrewer sequential ramps. Every colour also has a text label.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+
+from phstats import COMPARISON_COLOURS_CB
+
+COMPARISON_ORDER = ["better", "similar", "worse", "lower", "higher", "not compared"]
+COMPARISON_RANGE = [COMPARISON_COLOURS_CB[k] for k in COMPARISON_ORDER]
+# ColorBrewer PuBu (5), light = best/lowest, dark = worst/highest; the last is "No data".
+QUINTILE_RANGE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d", "#ffffff"]
+# ColorBrewer RdYlBu (10) is diverging; a sequential YlOrBr-like ramp with decile 1 darkest.
+DECILE_RANGE = ["#662506", "#993404", "#cc4c02", "#ec7014", "#fe9929",
+                "#fec44f", "#fee391", "#fff7bc", "#ffffe5", "#f7f7f7"]
+ILLUSTRATIVE_LABEL = "ILLUSTRATIVE DATA: modelled, not observed. Do not use for decisions."
+ESTIMATE_LABEL = "ESTIMATE: 2014-ward values re-weighted to 2022 wards by child population."
+FONT = "DejaVu Sans, Arial, sans-serif"
+
+
+def title_block(title: str, subtitle: list[str] | str = (), *, big: bool = False) -> alt.TitleParams:
+    sub = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return alt.TitleParams(text=title, subtitle=sub, anchor="start", fontSize=22 if big else 15,
+                           subtitleFontSize=15 if big else 11, subtitleColor="#333333", font=FONT,
+                           subtitleFont=FONT)
+
+
+def subtitle_lines(*, indicator: str, period: str, geography: str, comparator: str | None = None,
+                   illustrative: bool = False, estimate: bool = False, extra: list[str] = ()) -> list[str]:
+    lines = [" | ".join(x for x in (indicator, period, geography, f"compared with {comparator}" if comparator else "") if x)]
+    if illustrative:
+        lines.append(ILLUSTRATIVE_LABEL)
+    if estimate:
+        lines.append(ESTIMATE_LABEL)
+    lines.extend(extra)
+    return lines
+
+
+def source_line(attributions: list[str], today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    return f"Source: {'; '.join(dict.fromkeys(a for a in attributions if a))}. Produced {today:%d %b %Y}."
+
+
+def finish(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
+    size = 15 if big else 11
+    return chart.configure(font=FONT).configure_axis(labelFontSize=size, titleFontSize=size + 1).configure_legend(
+        labelFontSize=size, titleFontSize=size + 1, labelLimit=400).configure_view(stroke=None)
