@@ -1,9 +1,13 @@
-"""Bromley Ward Explorer: navigation only. Run with `streamlit run app.py`."""
+"""Bromley Ward Explorer: navigation only. Run with `streamlit run app.py`.
+
+Each page's URL path equals its file name in pages/ (see ui/router.py for why).
+"""
 import streamlit as st
 
 st.set_page_config(page_title="Bromley Ward Explorer", page_icon=":material/map:", layout="wide")
 
 pages = [
-    st.Page("pages/explorer.py", title="Map explorer", icon=":material/map:", url_path="explorer", default=True),
+    st.Page("pages/map.py", title="Map explorer", icon=":material/map:", url_path="map", default=True),
+    st.Page("pages/hotspots.py", title="Hotspots", icon=":material/local_fire_department:", url_path="hotspots"),
 ]
 st.navigation(pages).run()

@@ -60,9 +60,9 @@ def ward_selector(url, s, geography: str, table: pd.DataFrame, *, map_key: str) 
 def ward_link(s, code: str, geography: str) -> None:
     name = s.area(code).area_name.iloc[0]
     if geography.startswith("ward"):
-        st.markdown(f"**Selected: {_md(name)}** · [Open the ward profile →](./ward?ward={code})")
+        st.markdown(f"**Selected: {md(name)}** · [Open the ward profile →](./ward?ward={code})")
     else:
-        st.markdown(f"**Selected: {_md(name)}** ({code})")
+        st.markdown(f"**Selected: {md(name)}** ({code})")
 
 
 def source_caption(s, table: pd.DataFrame) -> str:
@@ -75,7 +75,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-")
 
 
-def _md(text: str) -> str:
+def md(text: str) -> str:
     """Escape Markdown so names from data (or uploads) show as text."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
 

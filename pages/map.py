@@ -8,7 +8,7 @@ from loaders.store import GEOGRAPHY_LABELS
 from model import explore
 from ui import common
 from ui.data import store
-from ui.errors import boundary
+from ui import router
 from ui.state import UrlState
 
 
@@ -101,4 +101,4 @@ def _is_est(geos, g) -> bool:
     return bool(geos.loc[geos.geography == g, "estimate"].any())
 
 
-boundary(main)
+router.run(main)

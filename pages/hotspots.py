@@ -1,0 +1,93 @@
+"""Hotspots: which wards are flagged on several indicators at once."""
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import hotspots as hchart
+from charts import maps, style
+from loaders.geo import geojson_features
+from loaders.store import GEOGRAPHY_LABELS
+from model import explore
+from model import hotspots as hs
+from ui import common
+from ui.data import store
+from ui import router
+from ui.state import UrlState
+
+
+def main() -> None:
+    s = store()
+    url = UrlState("hotspots")
+    st.title("Hotspots across indicators")
+    st.caption("Which wards stand out on several indicators at once: poverty, obesity, NEET and care by default.")
+    c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
+    with c1:
+        geography = url.select("geography", "Ward scheme", ["ward2022", "ward2014"],
+                               format_func=GEOGRAPHY_LABELS.get)
+    cands = hs.candidates(s, geography)
+    names = dict(zip(cands.indicator_id, cands.name))
+    with c2:
+        rule = url.select("rule", "Flag a ward when it is in the…", list(hs.RULE_LABELS),
+                          format_func=hs.RULE_LABELS.get)
+    with c3:
+        comparator = url.select("comparator", "Comparator", list(explore.COMPARATOR_LABELS), "england",
+                                format_func=explore.COMPARATOR_LABELS.get)
+    with c4:
+        level = url.select("level", "Confidence level", list(explore.LEVELS), "95", format_func=lambda v: f"{v}%")
+    chosen = url.multi("indicators", "Indicators", list(names),
+                       [i for i in hs.DEFAULT_INDICATORS if i in names], format_func=names.get)
+    url.show_notices()
+    if not chosen:
+        st.info("Choose at least one indicator.")
+        return
+    res = hs.hotspots(s, chosen, geography, rule, comparator, level)
+    common.data_status_banners(res["illustrative"], res["estimate"])
+    used = res["used"]
+    untested = used[~used.can_test]
+    if rule != "worst_quintile" and len(untested):
+        st.caption("Not tested for significance (no interval or no comparator value): "
+                   + ", ".join(untested.name) + ". They can only flag through the worst quintile.")
+
+    scores = res["scores"]
+    top = scores[scores.n_flagged == scores.n_flagged.max()]
+    if scores.n_flagged.max() > 0:
+        st.markdown(f"**Most flagged:** {', '.join(common.md(n) for n in top.area_name)} "
+                    f"({int(top.n_flagged.iloc[0])} of {len(chosen)} indicators).")
+    sub = style.subtitle_lines(indicator=f"{len(chosen)} indicators", period="latest period of each",
+                               geography=GEOGRAPHY_LABELS[geography], comparator=res["comparator_label"],
+                               illustrative=res["illustrative"], estimate=res["estimate"],
+                               extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)"])
+    left, right = st.columns([3, 2])
+    order = scores.area_name.tolist()
+    with left:
+        st.altair_chart(hchart.matrix(res["matrix"], reasons=hs.REASONS, area_order=order,
+                                      indicator_names={i: names[i] for i in chosen},
+                                      title=style.title_block("Ward × indicator", sub)),
+                        width="stretch", height=22 * len(order) + 190)
+    with right:
+        st.altair_chart(_count_map(s, scores, geography, len(chosen), sub), width="stretch")
+        st.altair_chart(hchart.count_bars(scores, len(chosen), title=style.title_block("Wards ranked by flags")),
+                        width="stretch", height=22 * len(order) + 80)
+    st.subheader("Indicators used")
+    st.dataframe(used.assign(comparator_value=used.comparator_value.round(2)), hide_index=True, width="stretch")
+    table = scores[["area_code", "area_name", "n_flagged", "n_indicators", "flagged_names"]]
+    st.download_button("Download hotspot table (CSV)", table.assign(
+        data_status="includes ILLUSTRATIVE data" if res["illustrative"] else "published").to_csv(index=False).encode(),
+        file_name=("ILLUSTRATIVE_" if res["illustrative"] else "") + f"hotspots_{geography}.csv", mime="text/csv")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _count_map(s, scores, geography, n, sub):
+    g = s.geometry(geography)
+    props = g[["area_code"]].merge(scores, on="area_code", how="left")
+    props["category"] = props.n_flagged.fillna(0).astype(int).map(lambda k: f"{k} of {n}")
+    props["label"] = props.flagged_names.fillna("")
+    domain = [f"{k} of {n}" for k in range(n + 1)]
+    colours = hchart.count_colours(n + 1)
+    return maps.choropleth(geojson_features(g, props[["area_code", "area_name", "category", "label"]]),
+                           colour_field="category", colour_title="Indicators flagged", domain=domain, colours=colours,
+                           tooltip=[("area_name", "Ward"), ("category", "Flagged"), ("label", "On")],
+                           selectable=False, height=380, title=style.title_block("Number of flags", sub))
+
+
+router.run(main)
