@@ -53,13 +53,13 @@ def lsoa_tables(raw: Raw):
     """Bromley LSOAs of both vintages with their wards, children and IDACI; London IoD2019 totals."""
     lu11 = raw.csv("lookup_lsoa11_wd20")
     lu11 = lu11[lu11.LAD20CD == BROMLEY]
-    expect_count("LSOA11_WD20 lookup, Bromley rows", len(lu11), 197)
-    expect_codes("LSOA11_WD20 lookup, Bromley wards", lu11.WD20CD, WARDS_2014)
+    expect_count(f"{raw.path('lookup_lsoa11_wd20').name}, Bromley rows", len(lu11), 197)
+    expect_codes(f"{raw.path('lookup_lsoa11_wd20').name}, Bromley wards", lu11.WD20CD, WARDS_2014)
 
     lu21 = raw.csv("lookup_lsoa21_wd25")
     lu21 = lu21[lu21.LAD25CD == BROMLEY]
-    expect_count("LSOA21_WD25 lookup, Bromley rows", len(lu21), 199)
-    expect_codes("LSOA21_WD25 lookup, Bromley wards", lu21.WD25CD, WARDS_2022)
+    expect_count(f"{raw.path('lookup_lsoa21_wd25').name}, Bromley rows", len(lu21), 199)
+    expect_codes(f"{raw.path('lookup_lsoa21_wd25').name}, Bromley wards", lu21.WD25CD, WARDS_2022)
 
     cols19 = ("LSOA code (2011)", "Local Authority District code (2019)",
               "Income Deprivation Affecting Children Index (IDACI) Score (rate)",
@@ -411,8 +411,8 @@ def geometries(raw: Raw) -> gpd.GeoDataFrame:
 
 
 def areas_table(raw: Raw, b19, b25, atlas_areas, la_names: list[pd.DataFrame], cla_areas) -> pd.DataFrame:
-    g14 = raw.geo("wards2014_geo", "WD20CD")
-    g22 = raw.geo("wards2022_geo", "WD22CD")
+    g14 = raw.geo("wards2014_geo", "WD20CD", name_col="WD20NM")
+    g22 = raw.geo("wards2022_geo", "WD22CD", name_col="WD22NM")
     lu11 = raw.csv("lookup_lsoa11_wd20")
     rows = []
     for r in g22.itertuples():

@@ -28,7 +28,7 @@ SOURCES: dict[str, dict] = {
         title="LSOA (December 2021) Boundaries EW (generalised); Bromley features",
         url="https://geoportal.statistics.gov.uk/", attribution=ONS_ATTR.format(year=2021)),
     "gla_london_wards_2014": dict(
-        raw=["london_wards_geo"], publisher="Greater London Authority",
+        raw=["london_wards_geo", "london_wards_dbf", "london_wards_shx", "london_wards_prj"], publisher="Greater London Authority",
         title="Statistical GIS Boundary Files for London: London_Ward (2014 wards)",
         url="https://data.london.gov.uk/dataset/statistical-gis-boundary-files-london",
         attribution="Contains National Statistics data © Crown copyright and database right 2014; Contains Ordnance Survey data © Crown copyright and database right 2014"),
@@ -169,3 +169,5 @@ STAT_NEIGHBOURS = [
 ]
 for _i in INDICATORS:
     _i["hotspot_polarity"] = "low_is_good" if _i["id"] == "cla_rate" else _i["polarity"]
+    # IoD2019 and IoD2025 scores use different income measures: no change is claimed between them.
+    _i["trend_comparable"] = not _i["id"].startswith("idaci")

@@ -91,6 +91,16 @@ WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type = 'ward
   AND v.breakdown = 'All' AND v.value IS NOT NULL
 """
 
+# Areas with a series for an indicator: Bromley's wards, Bromley, London, England and the statistical neighbours.
+TREND_AREAS = """
+SELECT DISTINCT a.area_code, a.area_name, a.area_type, a.is_stat_neighbour
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE v.indicator_id = $indicator AND v.breakdown = 'All'
+  AND ((a.is_bromley AND a.area_type IN ('ward2014', 'ward2022'))
+       OR a.area_code IN ('E09000006', 'E12000007', 'E13000002', 'E92000001') OR a.is_stat_neighbour)
+ORDER BY a.area_type, a.area_name
+"""
+
 AREAS = """
 SELECT area_code, area_name, area_type, parent_code, is_bromley, is_stat_neighbour
 FROM areas WHERE area_type = $area_type AND (is_bromley OR NOT $bromley_only)

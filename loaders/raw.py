@@ -41,6 +41,9 @@ RAW_FILES: dict[str, RawFile] = {
         RawFile("lsoa2011_geo", "lsoa11_E09000006.geojson"),
         RawFile("lsoa2021_geo", "lsoa21_E09000006.geojson"),
         RawFile("london_wards_geo", "london_wards_2014/London_Ward.shp"),
+        RawFile("london_wards_dbf", "london_wards_2014/London_Ward.dbf"),
+        RawFile("london_wards_shx", "london_wards_2014/London_Ward.shx"),
+        RawFile("london_wards_prj", "london_wards_2014/London_Ward.prj"),
         RawFile(
             "lookup_lsoa11_wd20",
             "LSOA11_WD20_LAD20_EW_LU.csv",
@@ -87,6 +90,8 @@ RAW_FILES: dict[str, RawFile] = {
             (
                 "time_period",
                 "geographic_level",
+                "country_code",
+                "country_name",
                 "region_code",
                 "region_name",
                 "la_name",
@@ -178,15 +183,17 @@ class Raw:
         self._check_columns(RawFile(spec.key, f"{spec.path} [{sheet}]", columns=columns), df.columns)
         return df
 
-    def geo(self, key: str, code_col: str, crs_if_missing: int | None = None) -> gpd.GeoDataFrame:
+    def geo(self, key: str, code_col: str, crs_if_missing: int | None = None,
+            name_col: str | None = None) -> gpd.GeoDataFrame:
         spec = RAW_FILES[key]
         p = self.path(key)
         try:
             g = gpd.read_file(p)
         except Exception as e:
             raise RawDataError(f"{spec.path}: cannot be read as a boundary file ({e})") from e
-        if code_col not in g.columns:
-            raise RawDataError(f"{spec.path}: expected a {code_col!r} property; found {list(g.columns)}")
+        for col in filter(None, (code_col, name_col)):
+            if col not in g.columns:
+                raise RawDataError(f"{spec.path}: expected a {col!r} property; found {list(g.columns)}")
         if g.crs is None:
             if crs_if_missing is None:
                 raise RawDataError(f"{spec.path}: no coordinate reference system")

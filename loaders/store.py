@@ -60,7 +60,11 @@ class Store:
                                           f"({type(e).__name__}); remove or re-import it") from e
             else:
                 self._con.execute(queries.EMPTY_LOCAL)
-            self._con.execute(queries.MERGE)
+            try:
+                self._con.execute(queries.MERGE)
+            except duckdb.Error as e:
+                raise DataUnavailable(f"a local extract in {self.data_dir / LOCAL_DIR_NAME} does not match the "
+                                      f"values table ({type(e).__name__}); remove or re-import it") from e
         except PermissionError as e:
             raise DataUnavailable(f"{self.data_dir} cannot be read: {e}") from e
         self.indicator_ids = set(self._q(queries.INDICATORS).indicator_id)
@@ -108,6 +112,9 @@ class Store:
 
     def series(self, indicator: str, codes: list[str]) -> pd.DataFrame:
         return self._q(queries.SERIES, {"indicator": self._indicator(indicator), "codes": [str(c) for c in codes]})
+
+    def trend_areas(self, indicator: str) -> pd.DataFrame:
+        return self._q(queries.TREND_AREAS, {"indicator": self._indicator(indicator)})
 
     def london_rank(self, indicator: str, period: str) -> pd.DataFrame:
         return self._q(queries.LONDON_RANK, {"indicator": self._indicator(indicator), "period": str(period)})

@@ -26,10 +26,11 @@ class UrlState:
         last = st.session_state.get(f"_url_{key}")
         fresh = key not in st.session_state
         if url is not None and (fresh or url != last):
-            value, ok = parse(url)
-            if not ok:
-                if not quiet:
-                    self.notices.append(f"“{name}={_show(url)}” is not available here, so the default is shown.")
+            value, ok = parse(url)  # value: what can be kept of the URL (None: nothing)
+            if not ok and not quiet:
+                kept = "the valid part is shown" if value is not None else "the default is shown"
+                self.notices.append(f"“{name}={_show(url)}” is not (all) available here, so {kept}.")
+            if value is None:
                 value = default
             st.session_state[key] = value
         elif fresh or not valid(st.session_state.get(key)):
@@ -40,7 +41,8 @@ class UrlState:
         options = list(options)
         default = default if default in options else options[0]
         key = f"{self.page}:{name}"
-        self._sync(name, key, default, lambda u: (u, u in options), lambda v: v in options, quiet)
+        self._sync(name, key, default, lambda u: (u if u in options else None, u in options),
+                   lambda v: v in options, quiet)
         value = widget(label, options, key=key, format_func=format_func, **kw)
         self._write(name, key, value)
         return value
@@ -53,7 +55,7 @@ class UrlState:
         def parse(u: str):
             items = [x.strip() for x in u.split(",") if x.strip()]
             good = [x for x in dict.fromkeys(items) if x in options]
-            return (good or list(default)), len(good) == len(items) and bool(good)
+            return (good or None), len(good) == len(items) and bool(good)
 
         self._sync(name, key, list(default), parse, lambda v: isinstance(v, list), False)
         st.session_state[key] = [x for x in st.session_state[key] if x in options]
@@ -63,7 +65,8 @@ class UrlState:
 
     def flag(self, name: str, label: str, default: bool = False, **kw) -> bool:
         key = f"{self.page}:{name}"
-        self._sync(name, key, default, lambda u: (u == "1", u in ("0", "1")), lambda v: isinstance(v, bool), False)
+        self._sync(name, key, default, lambda u: (u == "1" if u in ("0", "1") else None, u in ("0", "1")),
+                   lambda v: isinstance(v, bool), False)
         value = st.toggle(label, key=key, **kw)
         self._write(name, key, "1" if value else "0")
         return value

@@ -1,0 +1,41 @@
+"""Fingertips-style spine chart (pure): one row per indicator, better always to the right."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts.style import COMPARISON_ORDER, COMPARISON_RANGE
+
+
+def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | str = "container") -> alt.LayerChart:
+    """``df`` from model.profile.spine plus text columns ``label`` (ward value) and ``row`` (indicator label)."""
+    order = df.row.tolist()
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
+    x_scale = alt.Scale(domain=[-1.08, 1.08])
+    tip = [alt.Tooltip("name:N", title="Indicator"), alt.Tooltip("period:N", title="Period"),
+           alt.Tooltip("label:N", title="Ward"), alt.Tooltip("interval:N", title="Interval"),
+           alt.Tooltip("comparison:N", title="Result"), alt.Tooltip("compared_with:N", title="Against"),
+           alt.Tooltip("bromley_label:N", title="Bromley"), alt.Tooltip("london_label:N", title="London"),
+           alt.Tooltip("england_label:N", title="England"), alt.Tooltip("range_label:N", title="Bromley wards")]
+    base = alt.Chart(df)
+    rng = base.mark_bar(color="#d9d9d9", height=14).encode(y=y, x=alt.X("pos_ward_min:Q", scale=x_scale,
+        axis=alt.Axis(values=[-1, 0, 1], labelExpr="datum.value == -1 ? 'worse / lower' : datum.value == 1 ? 'better / higher' : 'Bromley middle'",
+                      title=None, grid=False)), x2="pos_ward_max:Q", tooltip=tip)
+    iqr = base.mark_bar(color="#969696", height=14).encode(y=y, x="pos_ward_q25:Q", x2="pos_ward_q75:Q", tooltip=tip)
+    marks = []
+    for col, shape, label in (("pos_england", "stroke", "England"), ("pos_london", "diamond", "London"),
+                              ("pos_bromley", "triangle-up", "Bromley")):
+        m = base.transform_filter(f"isValid(datum.{col})").transform_calculate(who=f"'{label}'")
+        if shape == "stroke":
+            marks.append(m.mark_tick(color="#000", thickness=3, size=22).encode(y=y, x=f"{col}:Q", tooltip=tip))
+        else:
+            marks.append(m.mark_point(shape=shape, filled=True, color="#000", size=70).encode(
+                y=y, x=f"{col}:Q", tooltip=tip))
+    dot = base.mark_circle(size=260, stroke="#000", strokeWidth=1, opacity=1).encode(
+        y=y, x="pos_value:Q",
+        color=alt.Color("comparison:N", scale=alt.Scale(domain=COMPARISON_ORDER, range=COMPARISON_RANGE),
+                        title="Ward compared", legend=alt.Legend(orient="bottom", columns=6)),
+        tooltip=tip)
+    txt = base.mark_text(align="left", dx=12, fontSize=11, fontWeight="bold").encode(y=y, x="pos_value:Q", text="label:N")
+    chart = alt.layer(rng, iqr, *marks, dot, txt).properties(width=width, height=40 * len(order))
+    return chart.properties(title=title) if title is not None else chart

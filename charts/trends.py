@@ -1,0 +1,38 @@
+"""Trend lines with interval bands (pure)."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Okabe-Ito: colour-blind safe, distinct in greyscale order too.
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
+                  "#999999", "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74"]
+
+
+def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None = None,
+          width: int | str = "container", height: int = 300, series_order: list[str] | None = None) -> alt.LayerChart:
+    """``df``: series, period, period_start, value, lower95, upper95, label, status. One line per series;
+    dashed lines and hollow points mark illustrative or estimated values."""
+    order = series_order or list(dict.fromkeys(df.series))
+    colour = alt.Color("series:N", title=None, sort=order,
+                       scale=alt.Scale(domain=order, range=SERIES_COLOURS[: len(order)]),
+                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=300))
+    x = alt.X("period_end:T", title="Period end", axis=alt.Axis(format="%Y"))
+    tip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
+           alt.Tooltip("label:N", title=value_title), alt.Tooltip("interval:N", title="95% interval"),
+           alt.Tooltip("status:N", title="Data")]
+    base = alt.Chart(df)
+    layers = []
+    if df.lower95.notna().any():
+        layers.append(base.transform_filter("isValid(datum.lower95)").mark_area(opacity=0.18).encode(
+            x=x, y="lower95:Q", y2="upper95:Q", color=colour))
+    layers.append(base.mark_line(strokeWidth=2.5).encode(
+        x=x, y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False)), color=colour,
+        strokeDash=alt.StrokeDash("status:N", title="Data", scale=alt.Scale(
+            domain=["published", "ESTIMATE", "ILLUSTRATIVE"], range=[[1, 0], [6, 3], [2, 2]]),
+            legend=alt.Legend(orient="bottom"))))
+    layers.append(base.mark_point(size=60, filled=True).encode(x=x, y="value:Q", color=colour, shape=alt.Shape(
+        "status:N", scale=alt.Scale(domain=["published", "ESTIMATE", "ILLUSTRATIVE"],
+                                    range=["circle", "triangle-up", "square"]), legend=None), tooltip=tip))
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    return chart.properties(title=title) if title is not None else chart

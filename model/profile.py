@@ -1,0 +1,202 @@
+"""One ward: its spine chart, trends and a plain-English summary (no Streamlit)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import phstats
+from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.store import BadRequest, Store
+from model.explore import fmt_value
+
+SCHEMES = ("ward2022", "ward2014")
+SCHEME_LABELS = {"ward2022": "2022 wards (current)", "ward2014": "2014-2022 wards"}
+COMPARATOR_NAMES = {BROMLEY: "Bromley", LONDON: "London", ENGLAND: "England"}
+SPINE_COMPARATORS = [ENGLAND, LONDON, BROMLEY]
+
+
+def ward(store: Store, code: str) -> dict:
+    """Name, scheme and child population of a ward; BadRequest when it is not a Bromley ward."""
+    a = store.area(code)
+    a = a[a.area_type.isin(SCHEMES) & a.parent_code.eq(BROMLEY)]
+    if a.empty:
+        raise BadRequest(f"{code!r} is not a Bromley ward code")
+    r = a.iloc[0]
+    pops = store.series("child_population", [code])
+    pops = pops[pops.area_type == r.area_type].sort_values("period_start")
+    pop = pops.iloc[-1] if len(pops) else None
+    return {"code": code, "name": r.area_name, "scheme": r.area_type,
+            "children": None if pop is None else float(pop.value),
+            "children_period": None if pop is None else pop.period}
+
+
+def spine(store: Store, code: str, scheme: str, level: str = "95") -> pd.DataFrame:
+    """One row per indicator with a value for the ward (latest period on its scheme).
+
+    Columns: indicator_id, name, unit, polarity, period, value, lower, upper, is_illustrative,
+    is_estimate, england/london/bromley values, ward_min/q25/q75/max across Bromley wards,
+    comparison (against England, else London, else Bromley), compared_with, rank, n_wards,
+    and ``pos_*`` positions on a common scale where better is always to the right.
+    """
+    suffix = "95" if level == "95" else "998"
+    rows = []
+    for meta in store.indicators().itertuples():
+        if meta.unit == "count":
+            continue  # context, not a comparable indicator
+        o = store.options(meta.indicator_id)
+        o = o[o.geography == scheme]
+        if o.empty:
+            continue
+        period = o.iloc[0].period
+        wards = store.values(meta.indicator_id, period, scheme)
+        me = wards[wards.area_code == code]
+        if me.empty or pd.isna(me.value.iloc[0]):
+            continue
+        me = me.iloc[0]
+        comps = store.comparators(meta.indicator_id, period).set_index("area_code").value
+        cvals = {c: float(comps.get(c, np.nan)) for c in SPINE_COMPARATORS}
+        against = next((c for c in SPINE_COMPARATORS if np.isfinite(cvals[c])), None)
+        lo, hi = me[f"lower{suffix}"], me[f"upper{suffix}"]
+        result = phstats.compare(lo, hi, cvals[against], meta.polarity) if against else "not compared"
+        vals = wards.value.dropna()
+        asc = meta.polarity == "high_is_good"  # rank 1 = worst (highest when low is good)
+        rank = int((vals > me.value).sum() + 1) if not asc else int((vals < me.value).sum() + 1)
+        rows.append(dict(
+            indicator_id=meta.indicator_id, name=meta.name, unit=meta.unit, polarity=meta.polarity,
+            period=period, value=float(me.value), lower=lo, upper=hi, is_illustrative=bool(me.is_illustrative),
+            is_estimate=bool(me.is_estimate), england=cvals[ENGLAND], london=cvals[LONDON], bromley=cvals[BROMLEY],
+            ward_min=vals.min(), ward_q25=vals.quantile(0.25), ward_q75=vals.quantile(0.75), ward_max=vals.max(),
+            comparison=result, compared_with=COMPARATOR_NAMES.get(against, "none"), bromley_rank=rank, n_wards=len(vals),
+            trend_comparable=bool(meta.trend_comparable)))
+    df = pd.DataFrame(rows)
+    return _positions(df) if len(df) else df
+
+
+def _positions(df: pd.DataFrame) -> pd.DataFrame:
+    """Scale each indicator to [-1, 1] around the Bromley ward median; better to the right.
+
+    The half-width is the largest distance from the median to any of the plotted values,
+    so every mark fits. For no-judgement indicators higher is to the right.
+    """
+    out = df.copy()
+    cols = ["value", "england", "london", "bromley", "ward_min", "ward_q25", "ward_q75", "ward_max"]
+    for i, r in out.iterrows():
+        mid = (r.ward_q25 + r.ward_q75) / 2
+        span = max(abs(r[c] - mid) for c in cols if np.isfinite(r[c])) or 1.0
+        sign = -1.0 if r.polarity == "low_is_good" else 1.0
+        for c in cols:
+            out.at[i, f"pos_{c}"] = sign * (r[c] - mid) / span if np.isfinite(r[c]) else np.nan
+    return out
+
+
+def trends(store: Store, code: str, scheme: str, indicator: str) -> pd.DataFrame:
+    """The ward's series (its scheme only) with Bromley, London and England on the same indicator."""
+    s = store.series(indicator, [code, BROMLEY, LONDON, ENGLAND])
+    keep = (s.area_code == code) & (s.area_type == scheme) | s.area_code.isin([BROMLEY, LONDON, ENGLAND]) & s.area_type.isin(["la", "region", "country"])
+    s = s[keep].copy()
+    s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
+    return s.reset_index(drop=True)
+
+
+def london_ranks(store: Store, code: str, spine_df: pd.DataFrame) -> dict[str, str]:
+    """'12th highest of 625 London wards' for indicators the ward atlas covers for all of London."""
+    out = {}
+    for r in spine_df.itertuples():
+        if r.is_estimate:
+            continue
+        ranks = store.london_rank(r.indicator_id, r.period)
+        if len(ranks) > 100:
+            me = ranks[ranks.area_code == code]
+            if len(me):
+                out[r.indicator_id] = f"{_ordinal(int(me.london_rank.iloc[0]))} highest of {int(me.london_wards.iloc[0])} London wards"
+    return out
+
+
+def summary(store: Store, info: dict, spine_df: pd.DataFrame, level: str = "95") -> list[str]:
+    """Plain-English sentences, each backed by a number on the page. No claim without a test."""
+    name = info["name"]
+    if spine_df.empty:
+        return [f"No indicator values are available for {name} on this ward scheme."]
+    out = []
+    judged = spine_df[spine_df.polarity != "no_judgement"]
+    for result, word in (("worse", "significantly worse"), ("better", "significantly better")):
+        sub = judged[judged.comparison == result]
+        if len(sub):
+            items = [f"{r.name} ({fmt_value(r.value, r.unit)} against {r.compared_with} {fmt_value(_comp(r), r.unit)})"
+                     for r in sub.itertuples()]
+            out.append(f"{name} is {word} than the benchmark at {level}% confidence on {_join(items)}.")
+    neutral = spine_df[spine_df.comparison.isin(["higher", "lower"])]
+    for r in neutral.itertuples():
+        out.append(f"Its {r.name.lower()} is {r.comparison} than {r.compared_with} "
+                   f"({fmt_value(r.value, r.unit)} against {fmt_value(_comp(r), r.unit)}); this measure carries no better/worse judgement.")
+    untested = spine_df[spine_df.comparison == "not compared"]
+    if len(untested):
+        out.append(f"Not tested for significance (published without counts, or no comparator): {_join(list(untested.name))}.")
+    worst = spine_df[(spine_df.polarity != "no_judgement") & (spine_df.bromley_rank <= 3)]
+    for r in worst.itertuples():
+        word = "highest" if r.polarity == "low_is_good" else "lowest"
+        place = f"{_ordinal(r.bromley_rank)} " if r.bromley_rank > 1 else ""
+        out.append(f"It has the {place}{word} {r.name.lower()} of Bromley's {r.n_wards} wards ({r.period}).")
+    for r in spine_df[spine_df.trend_comparable].itertuples():
+        s = store.series(r.indicator_id, [info["code"]])
+        s = s[s.area_type == info["scheme"]].sort_values("period_start")
+        if len(s) >= 2:
+            a, b = s.iloc[-2], s.iloc[-1]
+            change = _change_sentence(r, a, b)
+            if change:
+                out.append(("[ILLUSTRATIVE] " if r.is_illustrative else "") + change)
+    if spine_df.is_illustrative.any():
+        out.append("NEET and children-looked-after figures for wards are ILLUSTRATIVE (modelled), not observed.")
+    if spine_df.is_estimate.any():
+        out.append("Some figures are ESTIMATES re-weighted from the 2014 wards.")
+    return out
+
+
+def _change_sentence(r, a, b) -> str | None:
+    if not (np.isfinite(a.value) and np.isfinite(b.value)):
+        return None
+    direction = "rose" if b.value > a.value else "fell" if b.value < a.value else "did not change"
+    text = f"{r.name} {direction} from {fmt_value(a.value, r.unit)} ({a.period}) to {fmt_value(b.value, r.unit)} ({b.period})"
+    if np.isfinite(a.lower95) and np.isfinite(b.lower95):
+        overlap = not (a.upper95 < b.lower95 or b.upper95 < a.lower95)
+        text += "; the 95% intervals overlap, so this may be chance." if overlap else "; the 95% intervals do not overlap."
+    else:
+        text += " (no intervals, so not tested)."
+    return text
+
+
+def _comp(r) -> float:
+    return {"England": r.england, "London": r.london, "Bromley": r.bromley}.get(r.compared_with, np.nan)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def spine_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns for the spine chart and its table."""
+    out = df.copy()
+    f = lambda v, u: fmt_value(v, u) if np.isfinite(v) else "n/a"  # noqa: E731
+    out["label"] = [f(v, u) for v, u in zip(out.value, out.unit)]
+    out["interval"] = [f"{f(lo, u)} to {f(hi, u)}" if np.isfinite(lo) else "none" for lo, hi, u in
+                       zip(out.lower.astype(float), out.upper.astype(float), out.unit)]
+    for c in ("bromley", "london", "england"):
+        out[f"{c}_label"] = [f(v, u) for v, u in zip(out[c], out.unit)]
+    out["range_label"] = [f"{f(a, u)} to {f(b, u)}" for a, b, u in zip(out.ward_min, out.ward_max, out.unit)]
+    tag = np.where(out.is_illustrative, " [ILLUSTRATIVE]", np.where(out.is_estimate, " [ESTIMATE]", ""))
+    out["row"] = out.name + " (" + out.period + ")" + tag
+    return out
+
+
+def trend_display(df: pd.DataFrame, unit: str) -> pd.DataFrame:
+    out = df.copy()
+    out["label"] = [fmt_value(v, unit) for v in out.value]
+    out["interval"] = [f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none"
+                       for lo, hi in zip(out.lower95.astype(float), out.upper95.astype(float))]
+    out["status"] = np.where(out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published"))
+    return out

@@ -1,0 +1,61 @@
+"""Trends: one indicator over time for chosen wards, Bromley, London, England and statistical neighbours."""
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import style, trends
+from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.store import GEOGRAPHY_LABELS
+from model import profile
+from ui import common, router
+from ui.data import store
+from ui.state import UrlState
+
+
+def main() -> None:
+    s = store()
+    url = UrlState("trends")
+    st.title("Trends")
+    inds = s.indicators()
+    names = dict(zip(inds.indicator_id, inds.name))
+    indicator = url.select("indicator", "Indicator", list(names), "cla_rate", format_func=names.get)
+    meta = s.indicator(indicator)
+    areas = s.trend_areas(indicator)
+    kind = {"ward2022": "2022 ward", "ward2014": "2014 ward", "la": "local authority", "region": "region",
+            "country": "country"}
+    label = {r.area_code: f"{r.area_name} ({'statistical neighbour' if r.is_stat_neighbour else kind[r.area_type]})"
+             for r in areas.itertuples()}
+    default = [c for c in (BROMLEY, LONDON, ENGLAND) if c in label]
+    chosen = url.multi("areas", "Areas", list(label), default or list(label)[:3], format_func=label.get,
+                       max_selections=12)
+    url.show_notices()
+    if not chosen:
+        st.info("Choose at least one area.")
+        return
+    df = s.series(indicator, chosen)
+    df = df[df.area_code.isin(chosen)]
+    df["series"] = df.area_code.map(lambda c: label[c].split(" (")[0] if not c.startswith("E05") else label[c])
+    df = profile.trend_display(df, meta["unit"])
+    common.data_status_banners(bool(df.is_illustrative.any()), bool(df.is_estimate.any()))
+    if not meta["trend_comparable"]:
+        st.warning("Scores from different editions of the Indices of Deprivation are not comparable: "
+                   "the lines show each edition's level, not a change over time.")
+    sub = style.subtitle_lines(indicator=meta["name"], period=f"{df.period.iloc[0]} to {df.period.iloc[-1]}",
+                               geography=", ".join(sorted({GEOGRAPHY_LABELS.get(t, t) for t in df.area_type})),
+                               illustrative=bool(df.is_illustrative.any()), estimate=bool(df.is_estimate.any()),
+                               extra=["Shaded bands: 95% confidence intervals where counts are published."])
+    order = [label[c].split(" (")[0] if not c.startswith("E05") else label[c] for c in chosen]
+    st.altair_chart(trends.trend(df, value_title=common.axis_title(meta), series_order=order,
+                                 title=style.title_block(meta["name"], sub), height=420),
+                    width="stretch", height=600)
+    st.caption(common.source_caption(s, df))
+    table = df[["area_code", "series", "period", "value", "lower95", "upper95", "numerator", "denominator",
+                "status", "source_id"]].rename(columns={"series": "area"})
+    with st.expander("Chart data as a table", expanded=True):
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download (CSV)", table.to_csv(index=False).encode(),
+                       file_name=("ILLUSTRATIVE_" if df.is_illustrative.any() else "") + f"trend_{indicator}.csv",
+                       mime="text/csv")
+
+
+router.run(main)

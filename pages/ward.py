@@ -1,0 +1,81 @@
+"""Ward profile: one ward's indicators against Bromley, London and England, with trends."""
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import maps, spine, style, trends
+from loaders.geo import geojson_features
+from model import profile
+from ui import common, router
+from ui.data import store
+from ui.state import UrlState
+
+
+def main() -> None:
+    s = store()
+    url = UrlState("ward")
+    wards = {sch: s.areas(sch) for sch in profile.SCHEMES}
+    codes = [c for sch in profile.SCHEMES for c in wards[sch].area_code]
+    label = {r.area_code: f"{r.area_name} ({profile.SCHEME_LABELS[sch]})" for sch in profile.SCHEMES
+             for r in wards[sch].itertuples()}
+    code = url.select("ward", "Ward", codes, "E05014002", format_func=label.get)
+    level = url.select("level", "Confidence level", ["95", "99.8"], "95", format_func=lambda v: f"{v}%",
+                       widget=st.radio, horizontal=True)
+    url.show_notices()
+    info = profile.ward(s, code)
+    st.title(info["name"])
+    pop = f"{info['children']:,.0f} children aged 0-15 ({info['children_period']})" if info["children"] else ""
+    st.caption(f"{profile.SCHEME_LABELS[info['scheme']]} · {code} · {pop}")
+
+    sp = profile.spine(s, code, info["scheme"], level)
+    left, right = st.columns([1, 2])
+    with left:
+        st.altair_chart(_locator(s, info), width="stretch")
+    with right:
+        st.subheader("In brief")
+        for sentence in profile.summary(s, info, sp, level):
+            st.markdown(f"- {common.md(sentence)}")
+    if sp.empty:
+        return
+    sp = profile.spine_display(sp)
+    common.data_status_banners(bool(sp.is_illustrative.any()), bool(sp.is_estimate.any()))
+    sub = [f"{info['name']} against Bromley (▲), London (◆) and England (|). Grey: range of Bromley's wards; "
+           "dark grey: middle half. Better is always to the right.",
+           f"Dot colour: compared at {level}% confidence with England, or London/Bromley where England is not published."]
+    st.altair_chart(spine.spine(sp, title=style.title_block("Spine chart", sub)), width="stretch",
+                    height=40 * len(sp) + 160)
+    table = sp[["name", "period", "label", "interval", "comparison", "compared_with", "bromley_label",
+                "london_label", "england_label", "range_label", "bromley_rank", "n_wards"]].rename(columns={
+                    "label": "ward", "bromley_rank": "rank_in_bromley (1=worst/highest)", "range_label": "bromley_ward_range"})
+    with st.expander("Spine chart data as a table"):
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download profile data (CSV)", table.assign(
+        data_status=sp.row.str.extract(r"\[(\w+)\]$", expand=False).fillna("published")).to_csv(index=False).encode(),
+        file_name=f"ward_profile_{code}.csv", mime="text/csv")
+
+    st.subheader("Trends")
+    ranks = profile.london_ranks(s, code, sp)
+    cols = st.columns(2)
+    for i, r in enumerate(sp.itertuples()):
+        with cols[i % 2]:
+            t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
+            extra = [ranks[r.indicator_id]] if r.indicator_id in ranks else []
+            if not r.trend_comparable:
+                extra.append("Scores from different IoD editions are not comparable: compare ranks, not levels.")
+            st.altair_chart(trends.trend(t, value_title=common.axis_title({"name": r.name, "unit": r.unit}),
+                                         series_order=[info["name"], "Bromley", "London", "England"],
+                                         title=style.title_block(r.name, extra or [" "])),
+                            width="stretch", height=380)
+
+
+def _locator(s, info):
+    g = s.geometry(info["scheme"])
+    names = s.areas(info["scheme"]).set_index("area_code").area_name
+    props = g[["area_code"]].assign(area_name=g.area_code.map(names),
+                                    category=["This ward" if c == info["code"] else "Other Bromley wards" for c in g.area_code])
+    return maps.choropleth(geojson_features(g, props), colour_field="category", colour_title="",
+                           domain=["This ward", "Other Bromley wards"], colours=["#D55E00", "#eeeeee"],
+                           tooltip=[("area_name", "Ward")], selectable=False, height=260, selected=info["code"])
+
+
+router.run(main)
