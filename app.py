@@ -12,5 +12,7 @@ pages = [
     st.Page("pages/hotspots.py", title="Hotspots", icon=":material/local_fire_department:", url_path="hotspots"),
     st.Page("pages/ward.py", title="Ward profile", icon=":material/location_on:", url_path="ward"),
     st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+    st.Page("pages/methods.py", title="Data & methods", icon=":material/menu_book:", url_path="methods"),
+    st.Page("pages/upload.py", title="Local extracts", icon=":material/upload_file:", url_path="upload"),
 ]
 st.navigation(pages).run()

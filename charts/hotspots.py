@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 
 # Colour-blind safe: vermillion/orange for flags, light neutral for none, white for no data.
-REASON_COLOURS = ["#B33D00", "#E69F00", "#F5C57A", "#EEEEEE", "#FFFFFF"]
+REASON_COLOURS = ["#B33D00", "#E69F00", "#F5C57A", "#EEEEEE", "#FFFFFF", "#8c8c8c"]
 COUNT_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
 
 
@@ -14,7 +14,7 @@ def matrix(m: pd.DataFrame, *, reasons: list[str], area_order: list[str], indica
     """Heatmap with a text mark in every cell, so results never rely on colour alone."""
     data = m.assign(indicator=m.indicator_id.map(indicator_names),
                     text=m.reason.map({reasons[0]: "Q5 + worse", reasons[1]: "Q5", reasons[2]: "worse",
-                                       reasons[3]: "", reasons[4]: "n/a"}))
+                                       reasons[3]: "", reasons[4]: "n/a", reasons[5]: "supp."}))
     base = alt.Chart(data).encode(
         x=alt.X("indicator:N", title=None, sort=list(indicator_names.values()),
                 axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160)),

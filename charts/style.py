@@ -19,6 +19,7 @@ QUINTILE_RANGE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d", "#fffff
 # ColorBrewer RdYlBu (10) is diverging; a sequential YlOrBr-like ramp with decile 1 darkest.
 DECILE_RANGE = ["#662506", "#993404", "#cc4c02", "#ec7014", "#fe9929",
                 "#fec44f", "#fee391", "#fff7bc", "#ffffe5", "#f7f7f7"]
+SUPPRESSED_COLOUR = "#8c8c8c"  # mid grey, with the word "Suppressed" in legend and tooltip
 ILLUSTRATIVE_LABEL = "ILLUSTRATIVE DATA: modelled, not observed. Do not use for decisions."
 ESTIMATE_LABEL = "ESTIMATE: 2014-ward values re-weighted to 2022 wards by child population."
 FONT = "DejaVu Sans, Arial, sans-serif"

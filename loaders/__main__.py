@@ -2,6 +2,9 @@
 
     python -m loaders indicators
     python -m loaders values --indicator idaci --period 2025 --geography ward2022 [--format csv]
+    python -m loaders import FILE --indicator neet|cla_rate     (a council's own ward extract)
+    python -m loaders extracts                                  (list loaded extracts)
+    python -m loaders remove --indicator neet|cla_rate          (back to the illustrative series)
 
 Bad arguments print a one-line error and exit non-zero.
 """
@@ -9,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
+from loaders import extracts
 from loaders.schema import GEOGRAPHIES
-from loaders.store import BadRequest, DataUnavailable, Store
+from loaders.store import DATA_DIR, BadRequest, DataUnavailable, Store
 
 VALUE_COLUMNS = ["area_code", "area_name", "area_type", "period", "value", "numerator", "denominator",
                  "lower95", "upper95", "lower998", "upper998", "national_decile",
@@ -37,13 +42,48 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--geography", required=True, choices=GEOGRAPHIES)
     v.add_argument("--format", choices=["table", "csv"], default="table")
     v.add_argument("--all-london", action="store_true", help="ward2014: all London wards, not just Bromley's")
+    imp = sub.add_parser("import", help="validate and load a council ward extract (CSV or XLSX)")
+    imp.add_argument("file")
+    imp.add_argument("--indicator", required=True, choices=sorted(extracts.LOCAL_INDICATORS))
+    sub.add_parser("extracts", help="list loaded local extracts")
+    rm = sub.add_parser("remove", help="remove a loaded local extract")
+    rm.add_argument("--indicator", required=True, choices=sorted(extracts.LOCAL_INDICATORS))
     return p
+
+
+def _extract_command(args, data_dir) -> int:
+    if args.command == "extracts":
+        df = extracts.loaded(data_dir)
+        print(df.to_string(index=False) if len(df) else "no local extracts loaded")
+        return 0
+    if args.command == "remove":
+        found = extracts.remove(args.indicator, data_dir)
+        print(f"removed the {args.indicator} extract" if found else f"no {args.indicator} extract was loaded")
+        return 0
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path} not found", file=sys.stderr)
+        return 1
+    store = Store(data_dir)
+    wards = pd.concat([store.areas("ward2022"), store.areas("ward2014")])
+    res = extracts.validate(path.read_bytes(), path.name, args.indicator, wards)
+    if not res.ok:
+        print(f"error: {path.name} was not loaded ({len(res.problems)} problem(s)):", file=sys.stderr)
+        for prob in res.problems:
+            print(f"  {prob}", file=sys.stderr)
+        return 1
+    out = extracts.save(res, args.indicator, path.name, data_dir)
+    print(f"loaded {len(res.rows)} rows ({res.scheme}) for {args.indicator} into {out}")
+    return 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    data_dir = Path(args.data) if args.data else DATA_DIR
     try:
-        store = Store(args.data) if args.data else Store()
+        if args.command in ("import", "extracts", "remove"):
+            return _extract_command(args, data_dir)
+        store = Store(data_dir)
         if args.command == "indicators":
             df = store.indicators()[["indicator_id", "name", "unit", "polarity", "periods", "geographies"]]
             with pd.option_context("display.max_colwidth", 60, "display.width", 200):

@@ -14,6 +14,7 @@ LOAD = {
 }
 
 LOAD_LOCAL = "CREATE TABLE local_values AS SELECT * FROM read_parquet($paths, union_by_name = true)"
+LOAD_LOCAL_SOURCES = "INSERT INTO sources BY NAME SELECT * FROM read_parquet($paths, union_by_name = true)"
 EMPTY_LOCAL = "CREATE TABLE local_values AS SELECT * FROM base_values WHERE false"
 
 # A council's own extract replaces the illustrative series of the same indicator and geography.

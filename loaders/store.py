@@ -51,10 +51,13 @@ class Store:
                 except duckdb.Error as e:
                     raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
                                           "Rebuild it with: python -m loaders.build") from e
-            local = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME).glob("*.parquet"))
+            local = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME / "values").glob("*.parquet"))
+            local_sources = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME / "sources").glob("*.parquet"))
             if local:
                 try:
                     self._con.execute(queries.LOAD_LOCAL, {"paths": local})
+                    if local_sources:
+                        self._con.execute(queries.LOAD_LOCAL_SOURCES, {"paths": local_sources})
                 except duckdb.Error as e:
                     raise DataUnavailable(f"a local extract in {self.data_dir / LOCAL_DIR_NAME} cannot be read "
                                           f"({type(e).__name__}); remove or re-import it") from e

@@ -18,6 +18,7 @@ COMPARATOR_LABELS = {"bromley": "Bromley", "london": "London", "england": "Engla
 LEVELS = {"95": 0.95, "99.8": 0.998}
 COLOURINGS = {"quintile": "Quintiles within Bromley", "compare": "Compared with the comparator",
               "decile": "National deciles (IDACI, LSOAs)"}
+SUPPRESSED = "Suppressed"
 QUINTILE_LABELS_JUDGED = {1: "Best 20%", 2: "Better", 3: "Middle", 4: "Worse", 5: "Worst 20%"}
 QUINTILE_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "Low", 3: "Middle", 4: "High", 5: "Highest 20%"}
 
@@ -61,6 +62,7 @@ def ward_table(store: Store, view: View) -> tuple[pd.DataFrame, dict]:
     df = phstats.quantile_frame(df, n=5, group1=_best_first(meta["polarity"]))
     labels = quintile_labels(meta["polarity"])
     df["quintile_label"] = df.quintile.map(lambda q: labels.get(int(q)) if pd.notna(q) else "No data")
+    df.loc[df.is_suppressed, "quintile_label"] = SUPPRESSED
     df["comparator_value"] = comp_value
     df["rank"] = df.value.rank(ascending=meta["polarity"] == "high_is_good", method="min").astype("Int64")
     context = {
@@ -108,8 +110,9 @@ def table_for_download(df: pd.DataFrame, context: dict, view: View) -> pd.DataFr
         "quintile_in_bromley": df.quintile_label,
         f"compared_with_{view.comparator}": df.comparison,
         "comparator_value": round(context["comparator_value"], 3) if np.isfinite(context["comparator_value"]) else None,
-        "data_status": np.where(df.is_illustrative, "ILLUSTRATIVE (modelled, not observed)",
-                                np.where(df.is_estimate, "ESTIMATE (re-weighted from 2014 wards)", "published")),
+        "data_status": np.where(df.is_suppressed, "SUPPRESSED (small number, public mode)",
+                                np.where(df.is_illustrative, "ILLUSTRATIVE (modelled, not observed)",
+                                         np.where(df.is_estimate, "ESTIMATE (re-weighted from 2014 wards)", "published"))),
         "source_id": df.source_id, "note": df.note,
     })
     return out
@@ -128,16 +131,19 @@ def fmt_value(v: float, unit: str) -> str:
 def display_columns(df: pd.DataFrame, unit: str, colour: str) -> pd.DataFrame:
     """Add text columns used by charts and tooltips (value, interval, count) and the colour category."""
     out = df.copy()
-    out["label"] = [fmt_value(v, unit) for v in out.value]
+    out["label"] = [SUPPRESSED.lower() if sup else fmt_value(v, unit) for v, sup in zip(out.value, out.is_suppressed)]
     out["interval"] = [f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none (no count published)"
                        for lo, hi in zip(out.lower.astype(float), out.upper.astype(float))]
-    out["count"] = [f"{n:,.0f} / {d:,.0f}" if np.isfinite(n) and np.isfinite(d) else "not published"
-                    for n, d in zip(out.numerator.astype(float), out.denominator.astype(float))]
-    out["status"] = np.where(out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published"))
+    out["count"] = [f"{n:,.0f} / {d:,.0f}" if np.isfinite(n) and np.isfinite(d) else
+                    f"suppressed / {d:,.0f}" if sup else "not published"
+                    for n, d, sup in zip(out.numerator.astype(float), out.denominator.astype(float), out.is_suppressed)]
+    out["status"] = np.where(out.is_suppressed, "SUPPRESSED", np.where(
+        out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")))
     if colour == "compare":
-        out["category"] = out.comparison
+        out["category"] = out.comparison.where(~out.is_suppressed, SUPPRESSED)
     elif colour == "decile":
-        out["category"] = [f"Decile {int(d)}" if pd.notna(d) else "No decile" for d in out.national_decile]
+        out["category"] = [SUPPRESSED if sup else f"Decile {int(d)}" if pd.notna(d) else "No decile"
+                           for d, sup in zip(out.national_decile, out.is_suppressed)]
     else:
         out["category"] = out.quintile_label
     return out

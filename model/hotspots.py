@@ -20,7 +20,7 @@ RULE_LABELS = {
     "both": "Worst quintile AND significantly worse",
 }
 REASONS = ["Worst quintile and significantly worse", "Worst quintile", "Significantly worse",
-           "Not flagged", "No data"]
+           "Not flagged", "No data", "Suppressed"]
 DEFAULT_INDICATORS = ["idaci", "obesity_year6", "neet", "cla_rate"]  # poverty, obesity, NEET, care
 
 
@@ -63,6 +63,7 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
             "area_code": v.area_code, "area_name": v.area_name, "indicator_id": ind, "value": v.value,
             "lower": v[f"lower{suffix}"], "upper": v[f"upper{suffix}"], "polarity": c.polarity,
             "comparator": comp_value, "is_illustrative": v.is_illustrative, "is_estimate": v.is_estimate,
+            "is_suppressed": v.is_suppressed,
         }))
         used.append(dict(indicator_id=ind, name=c["name"], period=c.period, comparator_value=comp_value,
                          can_test=bool(np.isfinite(comp_value) and v[f"lower{suffix}"].notna().any()),
@@ -79,8 +80,9 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
                                  ["No data", REASONS[0], REASONS[1], REASONS[2]], REASONS[3])
     names = data.drop_duplicates("area_code").set_index("area_code").area_name
     matrix["area_name"] = matrix.area_code.map(names)
-    matrix = matrix.merge(data[["area_code", "indicator_id", "is_illustrative", "is_estimate"]],
+    matrix = matrix.merge(data[["area_code", "indicator_id", "is_illustrative", "is_estimate", "is_suppressed"]],
                           on=["area_code", "indicator_id"])
+    matrix.loc[matrix.is_suppressed, "reason"] = "Suppressed"
     scores = phstats.hotspot_scores(data[["area_code", "indicator_id", "value", "lower", "upper", "polarity",
                                           "comparator"]], rule=rule, comparator_col="comparator")
     scores["area_name"] = scores.area_code.map(names)

@@ -198,5 +198,7 @@ def trend_display(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     out["label"] = [fmt_value(v, unit) for v in out.value]
     out["interval"] = [f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none"
                        for lo, hi in zip(out.lower95.astype(float), out.upper95.astype(float))]
-    out["status"] = np.where(out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published"))
+    out["status"] = np.where(out.is_suppressed, "SUPPRESSED", np.where(
+        out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")))
+    out.loc[out.is_suppressed, "label"] = "suppressed"
     return out

@@ -27,6 +27,7 @@ from phstats.intervals import (
     z_value,
 )
 from phstats.polarity import POLARITIES
+from phstats.disclosure import DEFAULT_THRESHOLD, apply_suppression, suppression_mask
 from phstats.rag_status import rag
 from phstats.quantiles import (
     assign_quantiles,
@@ -52,6 +53,9 @@ __all__ = [
     "hotspot_scores",
     "quantile_bounds",
     "quantile_frame",
+    "DEFAULT_THRESHOLD",
+    "apply_suppression",
+    "suppression_mask",
     "rag",
     "rate_interval",
     "wilson",

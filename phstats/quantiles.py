@@ -19,6 +19,11 @@ For 22 distinct values (e.g. Bromley's wards) the quintile sizes are 5, 4, 4, 4,
 
 ``group1="highest"`` relabels the same groups from the top (group k becomes n + 1 - k), so the
 partition is always Fingertips'; only the numbering changes.
+
+Not followed: the newer FingertipsNext (repo dhsc-govuk/FingertipsNext, ``database/
+fingertips-db/StoredProcedures/GetIndicatorDataWithQuintileBenchmarkComparison.sql``) uses SQL
+``NTILE(5) OVER (ORDER BY Value)``, which puts 22 areas in groups of 5, 5, 4, 4, 4 and can
+split tied values between groups.
 """
 
 from __future__ import annotations
@@ -110,7 +115,7 @@ def quantile_frame(
     """
     _check_n(n)
     _check_group1(group1)
-    keys = [] if by is None else (list(by) if isinstance(by, list) else [by])
+    keys = [] if by is None else (by if isinstance(by, list) else [by])
     missing = [c for c in [value_col, *keys] if c not in df.columns]
     if missing:
         raise ValueError(f"missing column(s) {missing}; present: {list(df.columns)}")

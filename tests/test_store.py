@@ -257,8 +257,8 @@ def test_truncated_geometries_are_reported_on_use(data_copy):
 
 
 def test_corrupt_local_extract(data_copy):
-    local = data_copy / "local"
-    local.mkdir()
+    local = data_copy / "local" / "values"
+    local.mkdir(parents=True)
     (local / "council_cla.parquet").write_bytes((data_copy / "values.parquet").read_bytes()[:1000])
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)
@@ -271,8 +271,8 @@ def test_local_extract_replaces_illustrative_series(data_copy):
     own["is_illustrative"] = False
     own["source_id"] = "council"
     own["note"] = "council extract"
-    (data_copy / "local").mkdir()
-    own.to_parquet(data_copy / "local" / "council_cla.parquet", index=False)
+    (data_copy / "local" / "values").mkdir(parents=True)
+    own.to_parquet(data_copy / "local" / "values" / "council_cla.parquet", index=False)
     s = Store(data_copy)
     got = s.values("cla_rate", "31 Mar 2023", "ward2022")
     assert len(got) == 22 and set(got.source_id) == {"council"} and not got.is_illustrative.any()
@@ -280,7 +280,7 @@ def test_local_extract_replaces_illustrative_series(data_copy):
 
 
 def test_local_extract_with_wrong_columns(data_copy):
-    (data_copy / "local").mkdir()
-    pd.DataFrame({"ward": ["E05013987"], "cla": [12]}).to_parquet(data_copy / "local" / "council.parquet")
+    (data_copy / "local" / "values").mkdir(parents=True)
+    pd.DataFrame({"ward": ["E05013987"], "cla": [12]}).to_parquet(data_copy / "local" / "values" / "council.parquet")
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)

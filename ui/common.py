@@ -27,13 +27,14 @@ def colour_scale(colour: str, polarity: str, comparator: str) -> tuple[list[str]
     if colour == "compare":
         dom = ["lower", "similar", "higher"] if polarity == "no_judgement" else ["better", "similar", "worse"]
         dom.append("not compared")
-        return dom, [COMPARISON_COLOURS_CB[d] for d in dom], f"Compared with {explore.COMPARATOR_LABELS[comparator]}"
+        return (dom + [explore.SUPPRESSED], [COMPARISON_COLOURS_CB[d] for d in dom] + [style.SUPPRESSED_COLOUR],
+                f"Compared with {explore.COMPARATOR_LABELS[comparator]}")
     if colour == "decile":
-        dom = [f"Decile {i}" for i in range(1, 11)] + ["No decile"]
-        return dom, style.DECILE_RANGE + ["#d9d9d9"], "National IDACI decile (1 = most deprived 10%)"
+        dom = [f"Decile {i}" for i in range(1, 11)] + ["No decile", explore.SUPPRESSED]
+        return dom, style.DECILE_RANGE + ["#d9d9d9", style.SUPPRESSED_COLOUR], "National IDACI decile (1 = most deprived 10%)"
     labels = explore.quintile_labels(polarity)
-    dom = [labels[i] for i in range(1, 6)] + ["No data"]
-    return dom, style.QUINTILE_RANGE, "Quintile within Bromley"
+    dom = [labels[i] for i in range(1, 6)] + ["No data", explore.SUPPRESSED]
+    return dom, style.QUINTILE_RANGE + [style.SUPPRESSED_COLOUR], "Quintile within Bromley"
 
 
 def _picked(event) -> str | None:

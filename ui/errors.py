@@ -21,7 +21,7 @@ def boundary(page: Callable[[], None]) -> None:
     except DataUnavailable as e:
         st.error(f"The data could not be loaded. {e}", icon=":material/database:")
         if st.button("Try again", key="_retry_data"):
-            from ui.data import reload_store
+            from ui.data import reload_store  # noqa: PLC0415 (avoids an import cycle)
             reload_store()
             st.rerun()
     except BadRequest as e:

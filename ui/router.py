@@ -14,6 +14,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.errors import boundary
+from ui.modes import chrome
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
@@ -22,4 +23,5 @@ def run(main: Callable[[], None]) -> None:
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP), run_name="__main__")
     else:
+        boundary(chrome)
         boundary(main)

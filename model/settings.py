@@ -1,0 +1,23 @@
+"""Deployment settings, from environment variables (documented in the README).
+
+BWE_PUBLIC_DEFAULT=1   start every session in public mode (small numbers suppressed)
+BWE_SUPPRESS_BELOW=5   suppress counts below this (public mode)
+"""
+from __future__ import annotations
+
+import os
+
+from phstats import DEFAULT_THRESHOLD
+
+
+def public_default() -> bool:
+    return os.environ.get("BWE_PUBLIC_DEFAULT", "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def suppress_below() -> int:
+    raw = os.environ.get("BWE_SUPPRESS_BELOW", "")
+    try:
+        n = int(raw)
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return n if 1 <= n <= 100 else DEFAULT_THRESHOLD
