@@ -29,6 +29,9 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         strokeWidth=alt.condition("datum._sel", alt.value(2.5), alt.value(0.4)),
         tooltip=tooltip)
     layers = [bars]
+    if "is_suppressed" in data and data.is_suppressed.any():
+        layers.append(base.transform_filter("datum.is_suppressed").mark_text(
+            align="left", dx=4, fontStyle="italic", color="#333").encode(y=y, x=alt.value(0), text=alt.value("suppressed")))
     if data.lower.notna().any():
         layers.append(base.transform_filter("isValid(datum.lower)").mark_rule(color="#111", strokeWidth=1.2).encode(
             y=y, x="lower:Q", x2="upper:Q", tooltip=tooltip))

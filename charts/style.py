@@ -11,6 +11,7 @@ import datetime as dt
 import altair as alt
 
 from phstats import COMPARISON_COLOURS_CB
+from phstats.disclosure import SUPPRESSED
 
 COMPARISON_ORDER = ["better", "similar", "worse", "lower", "higher", "not compared"]
 COMPARISON_RANGE = [COMPARISON_COLOURS_CB[k] for k in COMPARISON_ORDER]
@@ -52,3 +53,17 @@ def finish(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
     size = 15 if big else 11
     return chart.configure(font=FONT).configure_axis(labelFontSize=size, titleFontSize=size + 1).configure_legend(
         labelFontSize=size, titleFontSize=size + 1, labelLimit=400).configure_view(stroke=None)
+
+
+def colour_scale(colour: str, polarity: str, comparator_label: str, quintile_labels: dict[int, str]) -> tuple[list[str], list[str], str]:
+    """(domain, colours, legend title) for a colouring choice."""
+    if colour == "compare":
+        dom = ["lower", "similar", "higher"] if polarity == "no_judgement" else ["better", "similar", "worse"]
+        dom.append("not compared")
+        return (dom + [SUPPRESSED], [COMPARISON_COLOURS_CB[d] for d in dom] + [SUPPRESSED_COLOUR],
+                f"Compared with {comparator_label}")
+    if colour == "decile":
+        dom = [f"Decile {i}" for i in range(1, 11)] + ["No decile", SUPPRESSED]
+        return dom, DECILE_RANGE + ["#d9d9d9", SUPPRESSED_COLOUR], "National IDACI decile (1 = most deprived 10%)"
+    dom = [quintile_labels[i] for i in range(1, 6)] + ["No data", SUPPRESSED]
+    return dom, QUINTILE_RANGE + [SUPPRESSED_COLOUR], "Quintile within Bromley"

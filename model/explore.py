@@ -12,13 +12,13 @@ import pandas as pd
 import phstats
 from loaders.raw import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
+from phstats.disclosure import SUPPRESSED
 
 COMPARATOR_CODES = {"bromley": BROMLEY, "london": LONDON, "england": ENGLAND}
 COMPARATOR_LABELS = {"bromley": "Bromley", "london": "London", "england": "England"}
 LEVELS = {"95": 0.95, "99.8": 0.998}
 COLOURINGS = {"quintile": "Quintiles within Bromley", "compare": "Compared with the comparator",
               "decile": "National deciles (IDACI, LSOAs)"}
-SUPPRESSED = "Suppressed"
 QUINTILE_LABELS_JUDGED = {1: "Best 20%", 2: "Better", 3: "Middle", 4: "Worse", 5: "Worst 20%"}
 QUINTILE_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "Low", 3: "Middle", 4: "High", 5: "Highest 20%"}
 

@@ -63,7 +63,7 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
             "area_code": v.area_code, "area_name": v.area_name, "indicator_id": ind, "value": v.value,
             "lower": v[f"lower{suffix}"], "upper": v[f"upper{suffix}"], "polarity": c.polarity,
             "comparator": comp_value, "is_illustrative": v.is_illustrative, "is_estimate": v.is_estimate,
-            "is_suppressed": v.is_suppressed,
+            "is_suppressed": v.is_suppressed, "source_id": v.source_id,
         }))
         used.append(dict(indicator_id=ind, name=c["name"], period=c.period, comparator_value=comp_value,
                          can_test=bool(np.isfinite(comp_value) and v[f"lower{suffix}"].notna().any()),
@@ -90,6 +90,6 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
     scores["flagged_names"] = scores.flagged.map(
         lambda s: ", ".join(ind_names[i] for i in s.split(", ") if i) if s else "")
     scores = scores.sort_values(["n_flagged", "area_name"], ascending=[False, True]).reset_index(drop=True)
-    return {"scores": scores, "matrix": matrix, "used": pd.DataFrame(used),
+    return {"scores": scores, "matrix": matrix, "used": pd.DataFrame(used), "source_ids": set(data.source_id),
             "comparator_label": COMPARATOR_LABELS[comparator],
             "illustrative": bool(data.is_illustrative.any()), "estimate": bool(data.is_estimate.any())}

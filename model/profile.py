@@ -67,6 +67,7 @@ def spine(store: Store, code: str, scheme: str, level: str = "95") -> pd.DataFra
             is_estimate=bool(me.is_estimate), england=cvals[ENGLAND], london=cvals[LONDON], bromley=cvals[BROMLEY],
             ward_min=vals.min(), ward_q25=vals.quantile(0.25), ward_q75=vals.quantile(0.75), ward_max=vals.max(),
             comparison=result, compared_with=COMPARATOR_NAMES.get(against, "none"), bromley_rank=rank, n_wards=len(vals),
+            source_id=me.source_id,
             trend_comparable=bool(meta.trend_comparable)))
     df = pd.DataFrame(rows)
     return _positions(df) if len(df) else df
@@ -96,6 +97,14 @@ def trends(store: Store, code: str, scheme: str, indicator: str) -> pd.DataFrame
     s = s[keep].copy()
     s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
     return s.reset_index(drop=True)
+
+
+def trend_notes(row, ranks: dict[str, str]) -> list[str]:
+    """Subtitle notes for one indicator's trend chart."""
+    notes = [ranks[row.indicator_id]] if row.indicator_id in ranks else []
+    if not row.trend_comparable:
+        notes.append("Scores from different IoD editions are not comparable: compare ranks, not levels.")
+    return notes
 
 
 def london_ranks(store: Store, code: str, spine_df: pd.DataFrame) -> dict[str, str]:

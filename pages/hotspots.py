@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+import pandas as pd
+
+from charts import compose, maps, style
 from charts import hotspots as hchart
-from charts import maps, style
+from exports import images
 from loaders.geo import geojson_features
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
 from model import hotspots as hs
 from ui import common
 from ui.data import store
+from ui.modes import presenting
 from ui import router
 from ui.state import UrlState
 
@@ -57,17 +61,19 @@ def main() -> None:
                                geography=GEOGRAPHY_LABELS[geography], comparator=res["comparator_label"],
                                illustrative=res["illustrative"], estimate=res["estimate"],
                                extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)"])
-    left, right = st.columns([3, 2])
     order = scores.area_name.tolist()
+    matrix_kw = dict(reasons=hs.REASONS, order=order, names={i: names[i] for i in chosen}, subtitle=sub)
+    source = common.source_caption(s, pd.DataFrame({"source_id": sorted(set(res["source_ids"]))}))
+    left, right = st.columns([3, 2]) if not presenting() else (st.container(), st.container())
     with left:
-        st.altair_chart(hchart.matrix(res["matrix"], reasons=hs.REASONS, area_order=order,
-                                      indicator_names={i: names[i] for i in chosen},
-                                      title=style.title_block("Ward × indicator", sub)),
-                        width="stretch", height=22 * len(order) + 190)
+        common.show_chart(compose.hotspot_matrix(res["matrix"], **matrix_kw), height=22 * len(order) + 190)
+        common.export_buttons(lambda: compose.hotspot_matrix(res["matrix"], width=images.WIDTH - 200, **matrix_kw),
+                              source, res["matrix"], f"hotspot_matrix_{geography}", key="hot_matrix")
     with right:
-        st.altair_chart(_count_map(s, scores, geography, len(chosen), sub), width="stretch")
-        st.altair_chart(hchart.count_bars(scores, len(chosen), title=style.title_block("Wards ranked by flags")),
-                        width="stretch", height=22 * len(order) + 80)
+        common.show_chart(_count_map(s, scores, geography, len(chosen), sub))
+        common.show_chart(hchart.count_bars(scores, len(chosen), title=style.title_block("Wards ranked by flags")),
+                          height=22 * len(order) + 80)
+    common.board_pack_buttons(None, chosen if geography == "ward2022" else None, key="hot_pack")
     st.subheader("Indicators used")
     st.dataframe(used.assign(comparator_value=used.comparator_value.round(2)), hide_index=True, width="stretch")
     table = scores[["area_code", "area_name", "n_flagged", "n_indicators", "flagged_names"]]

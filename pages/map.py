@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import maps, ranking, style
+from charts import compose
+from charts.maps import SELECT
+from exports import images
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
-from ui import common
+from ui import common, router
 from ui.data import store
-from ui import router
+from ui.modes import presenting
 from ui.state import UrlState
 
 
 def main() -> None:
     s = store()
-    url = UrlState("explorer")
+    url = UrlState("map")
     st.title("Map explorer")
     inds = explore.map_indicators(s)
     names = dict(zip(inds.indicator_id, inds.name))
@@ -48,46 +50,39 @@ def main() -> None:
     if not ctx["has_intervals"]:
         st.caption(f"No confidence intervals: {meta['name']} is published without counts, so wards can be "
                    "ranked and grouped into quintiles but not tested against a comparator.")
+    ward = common.ward_selector(url, s, geography, table, map_key="map:chart")
+    features = explore.map_features(s, table, geography)
+    labels = explore.quintile_labels(meta["polarity"])
+    charts = compose.explorer(table, ctx, features, period=period, geography_label=GEOGRAPHY_LABELS[geography],
+                              colour=colour, quintile_labels=labels, selected=ward,
+                              map_height=620 if presenting() else 480)
+    source = common.source_caption(s, table)
+    download = explore.table_for_download(table, ctx, view)
+    name = f"{'ILLUSTRATIVE_' if ctx['illustrative'] else ''}{indicator}_{geography}_{common.slug(period)}"
 
-    ward = common.ward_selector(url, s, geography, table, map_key="explorer_map")
-    subtitle = style.subtitle_lines(indicator=meta["name"], period=period, geography=GEOGRAPHY_LABELS[geography],
-                                    comparator=explore.COMPARATOR_LABELS[comparator],
-                                    illustrative=ctx["illustrative"], estimate=ctx["estimate"])
-    domain, palette, colour_title = common.colour_scale(colour, meta["polarity"], comparator)
+    def export(kind: str):
+        return lambda: compose.explorer(table, ctx, features, period=period, colour=colour, quintile_labels=labels,
+                                        geography_label=GEOGRAPHY_LABELS[geography], selected=ward,
+                                        width=images.WIDTH, selectable=False)[kind]
 
-    left, right = st.columns([5, 4])
+    left, right = st.columns([5, 4]) if not presenting() else (st.container(), st.container())
     with left:
-        features = explore.map_features(s, table, geography)
-        chart = maps.choropleth(features, colour_field="category", colour_title=colour_title, domain=domain,
-                                colours=palette, selected=ward,
-                                tooltip=[("area_name", "Area"), ("label", meta["name"]), ("interval", f"{level}% interval"),
-                                         ("count", "Count / denominator"), ("category", colour_title), ("status", "Data")],
-                                title=style.title_block(f"{meta['name']}, {period}", subtitle))
-        st.altair_chart(chart, on_select="rerun", key="explorer_map", selection_mode=maps.SELECT,
-                        width="stretch")
-        st.caption("Click an area to select it; double-click to clear. " + common.source_caption(s, table))
+        common.show_chart(charts["map"], key="map:chart", on_select="rerun", selection_mode=SELECT)
+        st.caption("Click an area to select it; double-click to clear. " + source)
+        common.export_buttons(export("map"), source, download, f"{name}_map", key="map_map")
     with right:
-        bars = ranking.ranking(table, value_title=common.axis_title(meta), colour_field="category",
-                               colour_title=colour_title, domain=domain, colours=palette,
-                               comparator_value=ctx["comparator_value"], comparator_label=ctx["comparator_label"],
-                               selected=ward, title=style.title_block("Ranked, with " + (f"{level}% intervals" if ctx["has_intervals"] else "no intervals"), subtitle[1:]))
-        st.altair_chart(bars, width="stretch", height=ranking.chart_height(len(table)) + 170)
-
+        common.show_chart(charts["ranking"], height=common.ranking_height(len(table)))
+        chart_data = download[["area_code", "area_name", "value", "lower_ci", "upper_ci", "comparator_value",
+                               "data_status", "source_id"]]
+        common.export_buttons(export("ranking"), source, chart_data, f"{name}_ranking", key="map_ranking")
     if ward:
         common.ward_link(s, ward, geography)
-
     st.subheader("Table")
-    download = explore.table_for_download(table, ctx, view)
+    common.public_footnote(table)
     st.dataframe(download.drop(columns=["note", "source_id", "geography", "indicator", "unit"]), hide_index=True,
                  width="stretch")
-    prefix = "ILLUSTRATIVE_" if ctx["illustrative"] else ""
-    d1, d2 = st.columns(2)
-    d1.download_button("Download table (CSV)", download.to_csv(index=False).encode(),
-                       file_name=f"{prefix}{indicator}_{geography}_{common.slug(period)}.csv", mime="text/csv")
-    chart_data = download[["area_code", "area_name", "value", "lower_ci", "upper_ci", "comparator_value",
-                           "data_status", "source_id"]]
-    d2.download_button("Download ranking chart data (CSV)", chart_data.to_csv(index=False).encode(),
-                       file_name=f"{prefix}{indicator}_{geography}_{common.slug(period)}_ranking.csv", mime="text/csv")
+    st.download_button("Download table (CSV)", download.to_csv(index=False).encode(), file_name=f"{name}.csv",
+                       mime="text/csv")
 
 
 def _default_geo(geos) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import style, trends
+from charts import compose, style, trends
+from exports import images
 from loaders.raw import BROMLEY, ENGLAND, LONDON
 from loaders.store import GEOGRAPHY_LABELS
 from model import profile
@@ -45,17 +46,20 @@ def main() -> None:
                                illustrative=bool(df.is_illustrative.any()), estimate=bool(df.is_estimate.any()),
                                extra=["Shaded bands: 95% confidence intervals where counts are published."])
     order = [label[c].split(" (")[0] if not c.startswith("E05") else label[c] for c in chosen]
-    st.altair_chart(trends.trend(df, value_title=common.axis_title(meta), series_order=order,
-                                 title=style.title_block(meta["name"], sub), height=420),
-                    width="stretch", height=600)
-    st.caption(common.source_caption(s, df))
+    def chart(width="container"):
+        return trends.trend(df, value_title=compose.axis_title(meta), series_order=order, width=width,
+                            title=style.title_block(meta["name"], sub), height=420)
+
+    source = common.source_caption(s, df)
+    common.show_chart(chart(), height=600)
+    st.caption(source)
     table = df[["area_code", "series", "period", "value", "lower95", "upper95", "numerator", "denominator",
                 "status", "source_id"]].rename(columns={"series": "area"})
+    common.export_buttons(lambda: chart(images.WIDTH), source, table,
+                          ("ILLUSTRATIVE_" if df.is_illustrative.any() else "") + f"trend_{indicator}", key="trend")
+    common.public_footnote(df)
     with st.expander("Chart data as a table", expanded=True):
         st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download (CSV)", table.to_csv(index=False).encode(),
-                       file_name=("ILLUSTRATIVE_" if df.is_illustrative.any() else "") + f"trend_{indicator}.csv",
-                       mime="text/csv")
 
 
 router.run(main)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import maps, spine, style, trends
+from charts import compose, maps
+from exports import images
 from loaders.geo import geojson_features
 from model import profile
 from ui import common, router
@@ -30,7 +31,7 @@ def main() -> None:
     sp = profile.spine(s, code, info["scheme"], level)
     left, right = st.columns([1, 2])
     with left:
-        st.altair_chart(_locator(s, info), width="stretch")
+        common.show_chart(_locator(s, info))
     with right:
         st.subheader("In brief")
         for sentence in profile.summary(s, info, sp, level):
@@ -39,11 +40,11 @@ def main() -> None:
         return
     sp = profile.spine_display(sp)
     common.data_status_banners(bool(sp.is_illustrative.any()), bool(sp.is_estimate.any()))
-    sub = [f"{info['name']} against Bromley (▲), London (◆) and England (|). Grey: range of Bromley's wards; "
-           "dark grey: middle half. Better is always to the right.",
-           f"Dot colour: compared at {level}% confidence with England, or London/Bromley where England is not published."]
-    st.altair_chart(spine.spine(sp, title=style.title_block("Spine chart", sub)), width="stretch",
-                    height=40 * len(sp) + 160)
+    source = common.source_caption(s, sp)
+    common.show_chart(compose.ward_spine(sp, info["name"], level), height=40 * len(sp) + 160)
+    common.export_buttons(lambda: compose.ward_spine(sp, info["name"], level, width=images.WIDTH), source,
+                          sp.drop(columns=[c for c in sp.columns if c.startswith("pos_")]), f"spine_{code}",
+                          key="ward_spine")
     table = sp[["name", "period", "label", "interval", "comparison", "compared_with", "bromley_label",
                 "london_label", "england_label", "range_label", "bromley_rank", "n_wards"]].rename(columns={
                     "label": "ward", "bromley_rank": "rank_in_bromley (1=worst/highest)", "range_label": "bromley_ward_range"})
@@ -53,19 +54,19 @@ def main() -> None:
         data_status=sp.row.str.extract(r"\[(\w+)\]$", expand=False).fillna("published")).to_csv(index=False).encode(),
         file_name=f"ward_profile_{code}.csv", mime="text/csv")
 
+    common.board_pack_buttons(code, None, key="ward_pack")
     st.subheader("Trends")
     ranks = profile.london_ranks(s, code, sp)
     cols = st.columns(2)
     for i, r in enumerate(sp.itertuples()):
         with cols[i % 2]:
             t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
-            extra = [ranks[r.indicator_id]] if r.indicator_id in ranks else []
-            if not r.trend_comparable:
-                extra.append("Scores from different IoD editions are not comparable: compare ranks, not levels.")
-            st.altair_chart(trends.trend(t, value_title=common.axis_title({"name": r.name, "unit": r.unit}),
-                                         series_order=[info["name"], "Bromley", "London", "England"],
-                                         title=style.title_block(r.name, extra or [" "])),
-                            width="stretch", height=380)
+            notes = profile.trend_notes(r, ranks)
+            kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=notes)
+            common.show_chart(compose.ward_trend(t, **kw), height=380)
+            common.export_buttons(lambda t=t, kw=kw: compose.ward_trend(t, width=images.WIDTH, **kw),
+                                  common.source_caption(s, t), t, f"trend_{code}_{r.indicator_id}",
+                                  key=f"ward_trend_{r.indicator_id}")
 
 
 def _locator(s, info):

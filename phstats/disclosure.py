@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_THRESHOLD = 5
+SUPPRESSED = "Suppressed"  # the label every view shows in place of a suppressed figure
 
 
 def suppression_mask(df: pd.DataFrame, group_cols: Sequence[str], count_col: str = "numerator",

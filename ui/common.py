@@ -9,7 +9,6 @@ import streamlit as st
 from charts import style
 from charts.maps import SELECT
 from model import explore
-from phstats import COMPARISON_COLOURS_CB
 
 
 def data_status_banners(illustrative: bool, estimate: bool) -> None:
@@ -20,21 +19,6 @@ def data_status_banners(illustrative: bool, estimate: bool) -> None:
     if estimate:
         st.info(f"**{style.ESTIMATE_LABEL}** The source publishes this series for the 2014-2022 wards only.",
                 icon=":material/swap_horiz:")
-
-
-def colour_scale(colour: str, polarity: str, comparator: str) -> tuple[list[str], list[str], str]:
-    """(domain, colours, legend title) for a colouring choice."""
-    if colour == "compare":
-        dom = ["lower", "similar", "higher"] if polarity == "no_judgement" else ["better", "similar", "worse"]
-        dom.append("not compared")
-        return (dom + [explore.SUPPRESSED], [COMPARISON_COLOURS_CB[d] for d in dom] + [style.SUPPRESSED_COLOUR],
-                f"Compared with {explore.COMPARATOR_LABELS[comparator]}")
-    if colour == "decile":
-        dom = [f"Decile {i}" for i in range(1, 11)] + ["No decile", explore.SUPPRESSED]
-        return dom, style.DECILE_RANGE + ["#d9d9d9", style.SUPPRESSED_COLOUR], "National IDACI decile (1 = most deprived 10%)"
-    labels = explore.quintile_labels(polarity)
-    dom = [labels[i] for i in range(1, 6)] + ["No data", explore.SUPPRESSED]
-    return dom, style.QUINTILE_RANGE + [style.SUPPRESSED_COLOUR], "Quintile within Bromley"
 
 
 def _picked(event) -> str | None:
@@ -69,7 +53,7 @@ def ward_link(s, code: str, geography: str) -> None:
 def source_caption(s, table: pd.DataFrame) -> str:
     src = s.sources()
     used = src[src.source_id.isin(set(table.source_id))].drop_duplicates("source_id")
-    return "Source: " + "; ".join(f"{r.publisher}, {r.title} ({r.licence})" for r in used.itertuples()) + "."
+    return style.source_line([f"{r.publisher}, {r.title} ({r.licence}). {r.attribution}" for r in used.itertuples()])
 
 
 def slug(text: str) -> str:
@@ -81,6 +65,61 @@ def md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
 
 
-def axis_title(meta: dict) -> str:
-    """Indicator name with its unit, without saying the unit twice."""
-    return meta["name"] if meta["unit"] in meta["name"] else f"{meta['name']} ({meta['unit']})"
+def show_chart(chart, *, height: int | None = None, **kw):
+    """st.altair_chart at full width, with projector-size type in presentation mode."""
+    from ui.modes import presenting  # noqa: PLC0415 (ui.modes imports this module)
+
+    if presenting():
+        chart = style.finish(chart, big=True)
+    return st.altair_chart(chart, width="stretch", **({"height": height} if height else {}), **kw)
+
+
+def ranking_height(n: int) -> int:
+    from charts.ranking import chart_height  # noqa: PLC0415
+
+    return chart_height(n) + 170
+
+
+def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: str) -> None:
+    """PNG, SVG and CSV of one chart. ``build()`` returns the chart at print width; images are
+    rendered on the server only when a button is clicked."""
+    from exports import images  # noqa: PLC0415 (vl-convert loads only when first used)
+
+    def framed():
+        return images.framed(build(), source=source)
+
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("PNG", lambda: images.png(framed()), file_name=f"{name}.png", mime="image/png",
+                       key=f"{key}_png", icon=":material/image:")
+    c2.download_button("SVG", lambda: images.svg(framed()).encode(), file_name=f"{name}.svg", mime="image/svg+xml",
+                       key=f"{key}_svg", icon=":material/draw:")
+    c3.download_button("Data (CSV)", data.to_csv(index=False).encode(), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_csv", icon=":material/table:")
+
+
+def public_footnote(table: pd.DataFrame) -> None:
+    if "is_suppressed" in table and table.is_suppressed.any():
+        from model.public import footnote  # noqa: PLC0415
+        from model.settings import suppress_below  # noqa: PLC0415
+
+        st.caption(footnote(suppress_below()))
+
+
+def board_pack_buttons(ward: str | None, indicators: list[str] | None, *, key: str) -> None:
+    """One-click PowerPoint and PDF packs, built when clicked (same builders as the pages; public mode applies)."""
+    from exports import boardpack  # noqa: PLC0415
+    from ui.data import store  # noqa: PLC0415
+
+    s = store()
+
+    def deck():
+        return boardpack.slides(s, ward=ward, indicators=indicators)
+
+    c1, c2 = st.columns(2)
+    label = "ward" if ward else "borough"
+    c1.download_button(f"Board pack for this {label} (PowerPoint)", lambda: boardpack.to_pptx(deck()),
+                       file_name=f"board_pack_{ward or 'bromley'}.pptx", key=f"{key}_pptx", icon=":material/slideshow:",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+    c2.download_button(f"Board pack for this {label} (PDF)", lambda: boardpack.to_pdf(deck()),
+                       file_name=f"board_pack_{ward or 'bromley'}.pdf", key=f"{key}_pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:")

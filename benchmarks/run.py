@@ -1,0 +1,932 @@
+"""Benchmark suite for the Bromley Ward Explorer.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only SECTIONS] [--json PATH]
+
+Prints plain-text tables and a PASS/FAIL summary, and writes the same figures to
+benchmarks/results.json. Sections (all run by default, in this order):
+
+  apptest    per page: cold first run, median rerun per interaction, bytes of elements and chart specs
+  diagnose   per page: where a rerun's time goes (DuckDB queries, chart building, Altair->Vega-Lite)
+  baseline   naive map page (benchmarks/baseline_map.py): rerun time and bytes, ratios vs the dashboard
+  server     real `streamlit run app.py` + headless Chromium: peak server memory, page switch -> map drawn
+  build      `python -m loaders.build --out <tmp>` wall time
+  london     ranking / hotspot / map logic over all London wards (real Store, bromley_only=False)
+  synthetic  DuckDB queries on synthetic extracts of 22, 625 and 7,000 wards (30 indicators x 20 periods)
+
+Every loop is bounded by a per-section time budget and the whole run by a hard
+limit; a section that fails or runs out of time is reported as such and the
+others still run. Nothing here edits the app, data/ or git state; temporary
+files go to the system temp folder.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+PY = ROOT / ".venv" / "bin" / "python"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+os.chdir(ROOT)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+KB = 1000  # bytes; all "KB" figures in this suite are 1,000 bytes
+BROMLEY_WARDS_2022 = [f"E0501{n:04d}" for n in range(3987, 4009)]
+SECTIONS = ["apptest", "diagnose", "baseline", "server", "build", "london", "synthetic"]
+
+# Full run: < 6 min; --quick: < 90 s. Per-section budgets in seconds (loops stop early when spent).
+BUDGET = {
+    "full": dict(reruns=15, apptest=150, diagnose_reruns=5, diagnose=40, baseline=30, browser_reps=7, server=110,
+                 build_reps=3, build=100, london_reps=9, london=40, synth_reps=20, synthetic=60, hard_limit=420),
+    "quick": dict(reruns=10, apptest=40, diagnose_reruns=3, diagnose=10, baseline=10, browser_reps=5, server=40,
+                  build_reps=1, build=25, london_reps=5, london=12, synth_reps=20, synthetic=25, hard_limit=110),
+}
+
+TARGETS = {
+    "rerun_ms": 100, "ward_map_kb": 120, "lsoa_map_kb": 400, "server_peak_mb": 400, "map_switch_s": 1.5,
+    "speedup_x": 5, "bytes_ratio_x": 5, "build_s": 30, "london_ms": 300, "synthetic_query_ms": 50,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+def now() -> float:
+    return time.perf_counter()
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def ms(x):
+    return None if x is None else round(x * 1000, 1)
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = f"{v:,.1f}" if abs(v) >= 10 else f"{v:,.2f}"
+    elif isinstance(v, int):
+        v = f"{v:,}"
+    return f"{v}{(' ' + unit) if unit else ''}"
+
+
+def table(title: str, header: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    out = [f"\n{title}", line]
+    for k, r in enumerate(cells):
+        out.append("  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths))).rstrip())
+        if k == 0:
+            out.append(line)
+    return "\n".join(out)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+class HardLimit(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_mem(pid: int) -> dict:
+    """VmRSS / VmHWM (peak) of a process in MB (1 MB = 2**20 bytes), from /proc."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                out[k] = int(v.split()[0]) / 1024
+    return out
+
+
+def import_project() -> list[str]:
+    """Import every module of the app's packages once, so 'cold' page runs measure empty Streamlit
+    caches rather than Python imports (a fresh server pays imports once per process)."""
+    failed = []
+    for pkg in ("phstats", "loaders", "model", "charts", "ui"):
+        try:
+            p = importlib.import_module(pkg)
+        except Exception:
+            failed.append(pkg)
+            continue
+        for m in pkgutil.iter_modules(p.__path__):
+            if m.name in ("__main__", "build"):
+                continue
+            try:
+                importlib.import_module(f"{pkg}.{m.name}")
+            except Exception:
+                failed.append(f"{pkg}.{m.name}")
+    return failed
+
+
+# --------------------------------------------------------------------------- AppTest helpers
+def new_apptest(script: Path, params: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(script), default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at
+
+
+def clear_caches() -> None:
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def elements(at) -> list:
+    from streamlit.testing.v1.element_tree import Block
+    out = []
+
+    def walk(node):
+        if isinstance(node, Block) or hasattr(node, "children"):
+            for ch in getattr(node, "children", {}).values():
+                walk(ch)
+        elif hasattr(getattr(node, "proto", None), "ByteSize"):
+            out.append(node)
+
+    walk(at._tree)
+    return out
+
+
+def byte_report(at) -> dict:
+    """Uncompressed protobuf bytes of what one run sends: every element, and the Vega-Lite charts."""
+    els = elements(at)
+    charts = []
+    for e in els:
+        if e.type == "vega_lite_chart":
+            p = e.proto
+            spec = p.spec.encode()
+            charts.append({"spec_bytes": len(spec),
+                           "dataset_bytes": sum(len(d.data.data) for d in p.datasets) + len(p.data.data),
+                           "proto_bytes": p.ByteSize(), "is_map": b'"geoshape"' in spec})
+    comps = [{"name": getattr(e.proto, "component_name", e.type), "proto_bytes": e.proto.ByteSize()}
+             for e in els if e.type in ("component_instance", "bidi_component")]
+    return {"elements_bytes": sum(e.proto.ByteSize() for e in els), "n_elements": len(els), "charts": charts,
+            "chart_spec_bytes": sum(c["spec_bytes"] for c in charts),
+            "chart_total_bytes": sum(c["proto_bytes"] for c in charts), "components": comps}
+
+
+def problems(at) -> list[str]:
+    out = [f"exception: {str(getattr(e, 'value', e))[:120]}" for e in at.exception]
+    out += [f"st.error: {str(e.value)[:120]}" for e in at.error]
+    return out
+
+
+def widget(at, kind: str, name: str, label: str):
+    """A widget by key (exact, or ending in ':<name>' as UrlState keys do) or else by label."""
+    items = list(at.get(kind))
+    for w in items:
+        if w.key == name or (w.key or "").endswith(":" + name):
+            return w
+    for w in items:
+        if getattr(w, "label", None) == label:
+            return w
+    raise LookupError(f"no {kind} with key *{name} or label {label!r}")
+
+
+def _toggle_multiselect(name, label):
+    state = {}
+
+    def step(at, i):
+        ms_ = widget(at, "multiselect", name, label)
+        if "full" not in state:
+            state["full"] = list(ms_.value)
+        full = state["full"]
+        ms_.set_value(full[:-1] if i % 2 == 0 and len(full) > 1 else full)
+        return f"multiselect {ms_.key}: drop/re-add {full[-1] if full else '?'}"
+    return step
+
+
+def _alternate_select(name, label, values):
+    def step(at, i):
+        w = widget(at, "selectbox", name, label)
+        w.set_value(values[i % len(values)])
+        return f"selectbox {w.key}: " + " / ".join(values)
+    return step
+
+
+def _cycle_ward(at, i):
+    w = widget(at, "selectbox", "ward", "Ward")
+    choices = [c for c in BROMLEY_WARDS_2022 if c != w.value]
+    w.set_value(choices[(i * 5) % len(choices)])
+    return f"selectbox {w.key}: a different 2022 ward each time"
+
+
+def _switch_areas(at, i):
+    sets = [["E09000006", "E12000007", "E92000001"], ["E09000006", "E05014002", "E92000001"]]
+    w = widget(at, "multiselect", "areas", "Areas")
+    w.set_value(sets[i % 2])
+    return f"multiselect {w.key}: London <-> a Bromley ward"
+
+
+PAGE_SETUP = {  # page stem -> (query params, interaction)
+    "overview": ({}, None),
+    "map": ({}, _alternate_select("colour", "Colour by", ["compare", "quintile"])),
+    "hotspots": ({}, _toggle_multiselect("indicators", "Indicators")),
+    "ward": ({"ward": "E05014002"}, _cycle_ward),
+    "trends": ({}, _switch_areas),
+    "methods": ({}, None),
+}
+
+
+def pages() -> list[str]:
+    found = sorted(p.stem for p in (ROOT / "pages").glob("*.py") if not p.stem.startswith("_"))
+    order = list(PAGE_SETUP)
+    return [p for p in order if p in found] + [p for p in found if p not in order]
+
+
+def rerun_series(at, step, reps: int, deadline: float) -> dict:
+    """Median of `reps` reruns, each after one interaction (or a plain rerun when the page has no widgets)."""
+    times, desc, issues = [], "plain rerun (page has no widgets to change)", []
+    for i in range(reps):
+        if now() > deadline and len(times) >= 3:
+            break
+        if step is not None:
+            try:
+                desc = step(at, i)
+            except Exception as e:  # widget missing or renamed: fall back to a plain rerun
+                issues.append(f"interaction failed ({type(e).__name__}: {str(e)[:80]}); plain rerun")
+                step, desc = None, "plain rerun (interaction unavailable)"
+        t = now()
+        at.run()
+        times.append(now() - t)
+        issues += problems(at)
+    return {"interaction": desc, "rerun_ms": [ms(x) for x in times], "rerun_median_ms": ms(median(times)),
+            "n": len(times), "issues": sorted(set(issues))[:5]}
+
+
+# --------------------------------------------------------------------------- 1-2. AppTest pages and bytes
+def sec_apptest(cfg, R):
+    from streamlit.testing.v1 import AppTest
+    deadline = now() + cfg["apptest"]
+    # Harness floor: a one-line script, so page figures can be read net of AppTest's own cost.
+    at = AppTest.from_string("import streamlit as st\nst.write('x')", default_timeout=30)
+    at.run()
+    fl = []
+    for _ in range(10):
+        t = now()
+        at.run()
+        fl.append(now() - t)
+    R["apptest_floor_ms"] = ms(median(fl))
+
+    res = {}
+    all_pages = pages()
+    per_page = max(5.0, (deadline - now()) / max(1, len(all_pages)))
+    for page in all_pages:
+        params, step = PAGE_SETUP.get(page, ({}, None))
+        clear_caches()
+        at = new_apptest(ROOT / "pages" / f"{page}.py", params)
+        t = now()
+        try:
+            at.run()
+        except Exception as e:
+            res[page] = {"error": f"{type(e).__name__}: {e}"}
+            continue
+        cold = now() - t
+        r = {"params": params, "cold_ms": ms(cold), "cold_issues": problems(at), **byte_report(at)}
+        r.update(rerun_series(at, step, cfg["reruns"], min(deadline, now() + per_page)))
+        res[page] = r
+    R["pages"] = res
+
+    # Map bytes: default ward map, and the LSOA map.
+    maps = {}
+    for name, params in (("ward_map", {}), ("lsoa_map", {"geography": "lsoa2021"})):
+        at = new_apptest(ROOT / "pages" / "map.py", params)
+        at.run()
+        rep = byte_report(at)
+        m = [c for c in rep["charts"] if c["is_map"]]
+        maps[name] = {"params": params, "map_proto_bytes": m[0]["proto_bytes"] if m else None,
+                      "map_spec_bytes": m[0]["spec_bytes"] if m else None, "page_elements_bytes": rep["elements_bytes"],
+                      "geography_shown": at.query_params.get("geography"), "issues": problems(at)}
+    R["maps"] = maps
+
+    rows = []
+    for page, r in res.items():
+        if "error" in r:
+            rows.append([page, "ERROR", "", "", "", "", "", r["error"][:60]])
+            continue
+        rows.append([page, fmt(r["cold_ms"]), fmt(r["rerun_median_ms"]), r["n"], len(r["charts"]),
+                     fmt(r["chart_spec_bytes"] / KB), fmt(r["chart_total_bytes"] / KB), fmt(r["elements_bytes"] / KB),
+                     r["interaction"]])
+    say(table(f"1-2. Pages under AppTest (harness floor: {fmt(R['apptest_floor_ms'])} ms per run of a one-line script)",
+              ["page", "cold ms", "rerun med ms", "n", "charts", "spec KB", "charts KB", "all elems KB",
+               "interaction"], rows))
+    for page, r in res.items():
+        for issue in (r.get("cold_issues") or []) + (r.get("issues") or []):
+            say(f"   ! {page}: {issue}")
+    say(table("   Map chart bytes (spec JSON incl. inline GeoJSON; 'proto' adds Arrow datasets and fields)",
+              ["view", "geography", "map spec KB", "map proto KB", "whole page KB"],
+              [[k, v["geography_shown"], fmt((v["map_spec_bytes"] or 0) / KB), fmt((v["map_proto_bytes"] or 0) / KB),
+                fmt(v["page_elements_bytes"] / KB)] for k, v in maps.items()]))
+
+
+# --------------------------------------------------------------------------- diagnose
+@contextlib.contextmanager
+def instrument():
+    """Time spent in DuckDB queries (Store._q), in the app's chart builders (charts.*) and in Streamlit's
+    Altair -> Vega-Lite conversion, during AppTest runs. Benchmark-only monkeypatching, undone on exit."""
+    import streamlit.elements.vega_charts as vc
+    from loaders import store as store_mod
+
+    acc = {"queries_n": 0, "queries_s": 0.0, "charts_s": 0.0, "convert_s": 0.0}
+    depth = threading.local()
+    undo = []
+
+    def wrap(obj, name, bucket, count=None, nested_guard=False):
+        orig = getattr(obj, name)
+
+        @functools.wraps(orig)
+        def w(*a, **k):
+            if nested_guard:
+                d = getattr(depth, "d", 0)
+                depth.d = d + 1
+                if d:
+                    try:
+                        return orig(*a, **k)
+                    finally:
+                        depth.d -= 1
+            t = now()
+            try:
+                return orig(*a, **k)
+            finally:
+                acc[bucket] += now() - t
+                if count:
+                    acc[count] += 1
+                if nested_guard:
+                    depth.d -= 1
+        setattr(obj, name, w)
+        undo.append((obj, name, orig))
+
+    wrap(store_mod.Store, "_q", "queries_s", "queries_n")
+    wrap(vc, "_convert_altair_to_vega_lite_spec", "convert_s")
+    import charts
+    for m in pkgutil.iter_modules(charts.__path__):
+        mod = importlib.import_module(f"charts.{m.name}")
+        for fname, f in list(vars(mod).items()):
+            if inspect.isfunction(f) and f.__module__ == mod.__name__ and not fname.startswith("_"):
+                wrap(mod, fname, "charts_s", nested_guard=True)
+    try:
+        yield acc
+    finally:
+        for obj, name, orig in reversed(undo):
+            setattr(obj, name, orig)
+
+
+def sec_diagnose(cfg, R):
+    deadline = now() + cfg["diagnose"]
+    out = {}
+    for page in [p for p in pages() if p in PAGE_SETUP]:
+        if now() > deadline:
+            break
+        params, step = PAGE_SETUP[page]
+        at = new_apptest(ROOT / "pages" / f"{page}.py", params)
+        at.run()
+        samples = []
+        with instrument() as acc:
+            for i in range(cfg["diagnose_reruns"]):
+                for k in acc:
+                    acc[k] = 0 if k.endswith("_n") else 0.0
+                if step is not None:
+                    try:
+                        step(at, i)
+                    except Exception:
+                        step = None
+                t = now()
+                at.run()
+                samples.append({**acc, "total_s": now() - t})
+        med = {k: median([s[k] for s in samples]) for k in samples[0]}
+        out[page] = {"total_ms": ms(med["total_s"]), "queries_n": med["queries_n"], "queries_ms": ms(med["queries_s"]),
+                     "chart_build_ms": ms(med["charts_s"]), "altair_to_vegalite_ms": ms(med["convert_s"]),
+                     "other_ms": ms(med["total_s"] - med["queries_s"] - med["charts_s"] - med["convert_s"])}
+    R["rerun_breakdown"] = out
+    say(table("   Where a rerun's time goes (instrumented medians; 'other' = Streamlit, pandas, model code, AppTest)",
+              ["page", "rerun ms", "DuckDB queries", "query ms", "chart build ms", "Altair->VL ms", "other ms"],
+              [[p, fmt(v["total_ms"]), fmt(v["queries_n"]), fmt(v["queries_ms"]), fmt(v["chart_build_ms"]),
+                fmt(v["altair_to_vegalite_ms"]), fmt(v["other_ms"])] for p, v in out.items()]))
+
+
+# --------------------------------------------------------------------------- 5. baseline
+def sec_baseline(cfg, R):
+    deadline = now() + cfg["baseline"]
+    clear_caches()
+    at = new_apptest(BENCH / "baseline_map.py")
+    t = now()
+    at.run()
+    cold = now() - t
+    rep = byte_report(at)
+    folium_bytes = [c["proto_bytes"] for c in rep["components"]]
+    r = {"cold_ms": ms(cold), "cold_issues": problems(at), "folium_component_bytes": folium_bytes[0] if folium_bytes else None,
+         "page_elements_bytes": rep["elements_bytes"]}
+    r.update(rerun_series(at, _alternate_select("colour", "Colour by", ["compare", "quintile"]), cfg["reruns"], deadline))
+    # The same figure the brief suggests: the folium map's full HTML document.
+    try:
+        import folium  # noqa: F401
+        r["folium_root_html_bytes"] = _folium_root_html_bytes()
+    except Exception as e:
+        r["folium_root_html_bytes"] = None
+        r["issues"].append(f"folium render: {e}")
+    R["baseline"] = r
+
+    dash = R.get("pages", {}).get("map", {})
+    ward_map = R.get("maps", {}).get("ward_map", {})
+    cmp_ = {}
+    if dash.get("rerun_median_ms") and r["rerun_median_ms"]:
+        cmp_["speedup_x"] = r["rerun_median_ms"] / dash["rerun_median_ms"]
+    if ward_map.get("map_proto_bytes") and r["folium_component_bytes"]:
+        cmp_["map_bytes_ratio_x"] = r["folium_component_bytes"] / ward_map["map_proto_bytes"]
+    if ward_map.get("page_elements_bytes") and r["page_elements_bytes"]:
+        cmp_["page_bytes_ratio_x"] = r["page_elements_bytes"] / ward_map["page_elements_bytes"]
+    R["baseline_vs_dashboard"] = cmp_
+    rows = [["rerun median (ms)", fmt(dash.get("rerun_median_ms")), fmt(r["rerun_median_ms"]),
+             fmt(cmp_.get("speedup_x")) + "x faster" if "speedup_x" in cmp_ else "n/a"],
+            ["cold first run (ms)", fmt(dash.get("cold_ms")), fmt(r["cold_ms"]), ""],
+            ["map bytes (KB)", fmt((ward_map.get("map_proto_bytes") or 0) / KB),
+             fmt((r["folium_component_bytes"] or 0) / KB),
+             fmt(cmp_.get("map_bytes_ratio_x")) + "x fewer" if "map_bytes_ratio_x" in cmp_ else "n/a"],
+            ["whole page bytes (KB)", fmt((ward_map.get("page_elements_bytes") or 0) / KB),
+             fmt(r["page_elements_bytes"] / KB),
+             fmt(cmp_.get("page_bytes_ratio_x")) + "x fewer" if "page_bytes_ratio_x" in cmp_ else "n/a"]]
+    say(table("5. Naive baseline (benchmarks/baseline_map.py: GeoPandas+pandas every run, folium via streamlit-folium) "
+              "vs dashboard map page, both 2022 wards, IDACI, colour quintile<->compare",
+              ["figure", "dashboard", "baseline", "dashboard vs baseline"], rows))
+    say(f"   folium root HTML document: {fmt((r['folium_root_html_bytes'] or 0) / KB)} KB. Folium loads Leaflet, "
+        "jQuery and Bootstrap from CDNs: offline, a browser shows a blank map (nothing is fetched here).")
+    for issue in r["cold_issues"] + r["issues"]:
+        say(f"   ! baseline: {issue}")
+
+
+def _folium_root_html_bytes() -> int:
+    """Render the baseline's quintile map outside Streamlit, as `folium.Map.get_root().render()`."""
+    import folium
+    import geopandas as gpd
+    import pandas as pd
+    gdf = gpd.read_file(ROOT.parent / "shared" / "data" / "raw" / "wards_2022_E09000006.geojson")
+    v = pd.read_parquet(ROOT / "data" / "values.parquet")
+    v = v[(v.indicator_id == "idaci") & (v.area_type == "ward2022") & (v.period == v[v.indicator_id == "idaci"].period.max())]
+    gdf = gdf[["WD22CD", "WD22NM", "geometry"]].merge(v[["area_code", "value"]], left_on="WD22CD", right_on="area_code")
+    m = folium.Map(location=[51.37, 0.05], zoom_start=11)
+    ch = folium.Choropleth(geo_data=gdf, data=gdf, columns=["WD22CD", "value"], key_on="feature.properties.WD22CD",
+                           fill_color="YlOrRd", bins=5).add_to(m)
+    folium.GeoJsonTooltip(fields=["WD22NM", "value"]).add_to(ch.geojson)
+    return len(m.get_root().render().encode())
+
+
+# --------------------------------------------------------------------------- 3-4. server memory, browser
+MAP_DRAWN_JS = """
+([title, minColoured]) => {
+  const h1 = [...document.querySelectorAll('h1')].some(h => h.textContent.trim().startsWith(title));
+  if (!h1) return false;
+  const live = [...document.querySelectorAll('[data-testid="stElementContainer"]')]
+      .filter(c => c.getAttribute('data-stale') !== 'true');
+  const chart = live.map(c => c.querySelector('.stVegaLiteChart')).find(Boolean);
+  if (!chart) return false;
+  const cv = chart.querySelector('canvas');
+  if (cv && cv.width > 0 && cv.height > 0) {
+    const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const mx = Math.max(d[i], d[i+1], d[i+2]), mn = Math.min(d[i], d[i+1], d[i+2]);
+      if (d[i+3] > 0 && mx - mn > 40 && ++n >= minColoured) return true;   // saturated fill = polygons drawn
+    }
+    return false;
+  }
+  const svg = chart.querySelector('svg');
+  return !!(svg && svg.querySelectorAll('path[fill]:not([fill="none"])').length > 5);
+}
+"""
+
+SWITCH_JS = """
+async ([href, title, minColoured, timeoutMs]) => {
+  const drawn = %s;
+  const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] a')]
+      .find(a => a.getAttribute('href') && new URL(a.href).pathname.replace(/\\/$/, '').endsWith(href));
+  if (!link) return {error: 'sidebar link not found: ' + href};
+  const t0 = performance.now();
+  link.click();
+  while (performance.now() - t0 < timeoutMs) {
+    await new Promise(r => requestAnimationFrame(r));
+    if (drawn([title, minColoured])) return {ms: performance.now() - t0};
+  }
+  return {error: 'timeout'};
+}
+""" % MAP_DRAWN_JS.strip()
+
+SETTLED_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !!document.querySelector('h1')
+      && !document.querySelector('[data-testid="stElementContainer"][data-stale="true"]');
+}
+"""
+
+
+def wait_settled(page, timeout_ms=60000):
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=100)
+    page.wait_for_timeout(300)
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=100)
+
+
+def sec_server(cfg, R):
+    from playwright.sync_api import sync_playwright
+    deadline = now() + cfg["server"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.NamedTemporaryFile(prefix="bwe-bench-server-", suffix=".log", delete=False)
+    cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    t_start = now()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    out = {"command": " ".join(cmd[1:]), "pid": proc.pid, "log": log.name}
+    R["server"] = out
+    try:
+        while now() - t_start < 60:
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).read().strip() == b"ok":
+                    break
+            except Exception:
+                time.sleep(0.2)
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}; see {log.name}")
+        out["startup_s"] = round(now() - t_start, 2)
+        out["rss_idle_mb"] = proc_mem(proc.pid)
+        visits = [""] + [p for p in pages() if p != "overview"] + ["map?geography=lsoa2021"]
+        visits = [v if "?" in v else (v + "?ward=E05014002" if v == "ward" else v) for v in visits]
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+                page = ctx.new_page()
+                per_visit = []
+                for v in visits:
+                    if now() > deadline:
+                        break
+                    t = now()
+                    page.goto(f"{base}/{v}", wait_until="domcontentloaded", timeout=30000)
+                    try:
+                        wait_settled(page, 45000)
+                        ok = True
+                    except Exception:
+                        ok = False
+                    per_visit.append({"url": "/" + v, "settled": ok, "load_s": round(now() - t, 2),
+                                      **{k: round(x, 1) for k, x in proc_mem(proc.pid).items()}})
+                out["visits"] = per_visit
+                mem = proc_mem(proc.pid)
+                out["rss_after_pages_mb"] = round(mem["VmRSS"], 1)
+                out["peak_after_pages_mb"] = round(mem["VmHWM"], 1)
+
+                # 4. page switch -> map drawn
+                times, errs = [], []
+                page.goto(f"{base}/map", wait_until="domcontentloaded", timeout=30000)
+                t = now()
+                page.wait_for_function(MAP_DRAWN_JS, arg=["Map explorer", 500], timeout=60000, polling="raf")
+                out["map_first_load_s"] = round(now() - t, 3)
+                wait_settled(page)
+                for i in range(cfg["browser_reps"]):
+                    if now() > deadline and len(times) >= 3:
+                        break
+                    r = page.evaluate(SWITCH_JS, ["/hotspots", "Hotspots", 1, 60000])
+                    if "error" in r:
+                        errs.append("to hotspots: " + r["error"])
+                        break
+                    wait_settled(page)
+                    r = page.evaluate(SWITCH_JS, ["/map", "Map explorer", 500, 60000])
+                    if "error" in r:
+                        errs.append("to map: " + r["error"])
+                        break
+                    times.append(r["ms"] / 1000)
+                    wait_settled(page)
+                # Also: a full page load with a different indicator in the URL (new session, warm server caches).
+                loads = []
+                for ind in ("obesity_year6", "child_poverty", "idaci"):
+                    if now() > deadline:
+                        break
+                    t = now()
+                    page.goto(f"{base}/map?indicator={ind}", wait_until="commit", timeout=30000)
+                    page.wait_for_function(MAP_DRAWN_JS, arg=["Map explorer", 500], timeout=60000, polling="raf")
+                    loads.append(now() - t)
+                    wait_settled(page)
+                out["map_switch_s"] = [round(x, 3) for x in times]
+                out["map_switch_median_s"] = round(median(times), 3) if times else None
+                out["map_url_load_s"] = [round(x, 3) for x in loads]
+                out["map_url_load_median_s"] = round(median(loads), 3) if loads else None
+                out["browser_errors"] = errs
+            finally:
+                browser.close()
+        mem = proc_mem(proc.pid)
+        out["rss_end_mb"], out["peak_end_mb"] = round(mem["VmRSS"], 1), round(mem["VmHWM"], 1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+    say(table(f"3. Server memory (streamlit run app.py, pid {proc.pid}; MB = 2^20 bytes, from /proc/<pid>/status)",
+              ["after visiting", "load s", "RSS MB", "peak (HWM) MB", "settled"],
+              [["(idle, started in %s s)" % out.get("startup_s"), "", fmt(out["rss_idle_mb"]["VmRSS"]),
+                fmt(out["rss_idle_mb"]["VmHWM"]), ""]]
+              + [[v["url"], fmt(v["load_s"]), fmt(v.get("VmRSS")), fmt(v.get("VmHWM")), "yes" if v["settled"] else "NO"]
+                 for v in out.get("visits", [])]
+              + [["(end of browser tests)", "", fmt(out.get("rss_end_mb")), fmt(out.get("peak_end_mb")), ""]]))
+    say(table("4. Real browser (headless Chromium): until the map canvas has coloured polygons",
+              ["figure", "median s", "samples s"],
+              [["sidebar Hotspots -> Map explorer", fmt(out.get("map_switch_median_s")), out.get("map_switch_s")],
+               ["first load of /map (new session)", fmt(out.get("map_first_load_s")), ""],
+               ["full load /map?indicator=...", fmt(out.get("map_url_load_median_s")), out.get("map_url_load_s")]]))
+    for e in out.get("browser_errors", []):
+        say(f"   ! browser: {e}")
+
+
+# --------------------------------------------------------------------------- 6. build
+def sec_build(cfg, R):
+    deadline = now() + cfg["build"]
+    times, runs = [], []
+    for i in range(cfg["build_reps"]):
+        if i and now() + (median(times) or 0) > deadline:
+            break
+        with tempfile.TemporaryDirectory(prefix="bwe-bench-build-") as d:
+            out_dir = Path(d) / "data"
+            t = now()
+            p = subprocess.run([str(PY), "-m", "loaders.build", "--out", str(out_dir)], cwd=ROOT, capture_output=True,
+                               text=True, timeout=max(30, deadline - now() + 30))
+            dt = now() - t
+            files = sorted(f.name for f in out_dir.glob("*.parquet")) if out_dir.is_dir() else []
+            runs.append({"s": round(dt, 2), "rc": p.returncode, "files": len(files),
+                         "stderr_tail": p.stderr.strip().splitlines()[-2:] if p.returncode else []})
+            if p.returncode == 0:
+                times.append(dt)
+    R["build"] = {"runs": runs, "median_s": round(median(times), 2) if times else None, "n": len(times)}
+    say(table("6. Build from raw: python -m loaders.build --out <tmpdir>", ["run", "seconds", "exit", "parquet files"],
+              [[i + 1, fmt(r["s"]), r["rc"], r["files"]] for i, r in enumerate(runs)]))
+    for r in runs:
+        for line in r["stderr_tail"]:
+            say(f"   ! build: {line}")
+
+
+# --------------------------------------------------------------------------- 7a. London scale
+class AllLondon:
+    """The real Store, but every ward query covers all London wards and ward2014 maps on 'london_ward2014'."""
+
+    def __init__(self, s):
+        self._s = s
+
+    def __getattr__(self, name):
+        return getattr(self._s, name)
+
+    def values(self, *a, **k):
+        return self._s.values(*a, **{**k, "bromley_only": False})
+
+    def areas(self, area_type, **k):
+        return self._s.areas(area_type, **{**k, "bromley_only": False})
+
+    def geometry(self, layer):
+        return self._s.geometry("london_ward2014" if layer == "ward2014" else layer)
+
+
+def sec_london(cfg, R):
+    from charts import maps
+    from loaders.store import Store
+    from model import explore
+    from model import hotspots as hs
+    deadline = now() + cfg["london"]
+    s = Store()
+    w = AllLondon(s)
+    w.geometry("ward2014")  # the geometry layer is read once per Store in the app too
+    view = explore.View("obesity_year6", "2011/12-2013/14", "ward2014", "london", "95")
+    london_inds = ["obesity_year6", "obesity_reception", "child_poverty", "children_out_of_work"]
+    steps = {k: [] for k in ("query+rank+stats", "hotspots (4 indicators)", "GeoJSON features", "Altair chart -> spec")}
+    totals, info = [], {}
+    for i in range(cfg["london_reps"]):
+        if now() > deadline and totals:
+            break
+        t0 = now()
+        table_, ctx = explore.ward_table(w, view)
+        rank = s.london_rank(view.indicator, view.period)
+        table_ = explore.display_columns(table_.merge(rank, on="area_code", how="left"), ctx["meta"]["unit"], "compare")
+        t1 = now()
+        res = hs.hotspots(w, london_inds, "ward2014", "either", "england", "95")
+        t2 = now()
+        feats = explore.map_features(w, table_, "ward2014")
+        t3 = now()
+        chart = maps.choropleth(feats, colour_field="category", colour_title="Compared with London",
+                                domain=["better", "similar", "worse", "not compared", "No data"],
+                                colours=["#1", "#2", "#3", "#4", "#5"],
+                                tooltip=[("area_name", "Ward"), ("label", "Obesity"), ("category", "Compared")])
+        spec = chart.to_dict()
+        t4 = now()
+        for k, dt in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            steps[k].append(dt)
+        totals.append(t4 - t0)
+        info = {"wards_ranked": len(table_), "hotspot_wards": len(res["scores"]), "features": len(feats),
+                "spec_bytes": len(json.dumps(spec))}
+    # What the same chart costs with the GeoJSON added after Altair (for the diagnosis only).
+    t = now()
+    light = maps.choropleth(feats[:1], colour_field="category", colour_title="", domain=["a"], colours=["#1"],
+                            tooltip=[("area_name", "Ward")]).to_dict()
+    light["data"] = {"values": feats}
+    json.dumps(light)
+    info["altair_with_1_feature_then_inject_ms"] = ms(now() - t)
+    R["london"] = {"median_ms": ms(median(totals)), "n": len(totals),
+                   "steps_median_ms": {k: ms(median(v)) for k, v in steps.items()}, **info}
+    say(table(f"7a. All London wards (obesity_year6 2011/12-2013/14, {info.get('wards_ranked')} wards ranked, "
+              f"{info.get('features')} features, spec {fmt(info.get('spec_bytes', 0) / KB)} KB)",
+              ["step", "median ms"], [[k, fmt(v)] for k, v in R["london"]["steps_median_ms"].items()]
+              + [["TOTAL", fmt(R["london"]["median_ms"])],
+                 ["(diagnosis) same spec: Altair on 1 feature, GeoJSON injected after", fmt(info["altair_with_1_feature_then_inject_ms"])]]))
+
+
+# --------------------------------------------------------------------------- 7b. synthetic scale
+def sec_synthetic(cfg, R):
+    import synthetic
+    from loaders.store import Store
+    deadline = now() + cfg["synthetic"]
+    inds, pers = synthetic.indicator_ids(), synthetic.periods()
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="bwe-bench-synth-") as d:
+        for n in (22, 625, 7000):
+            if now() > deadline:
+                break
+            gen = synthetic.generate(Path(d) / str(n), n)
+            t = now()
+            s = Store(Path(d) / str(n))
+            load = now() - t
+            codes = synthetic.ward_codes(n)
+            queries = {
+                "VALUES rank all wards": lambda i: s.values(inds[i % 30], pers[(i * 7) % 20], "ward2014", bromley_only=False),
+                "LONDON_RANK window rank": lambda i: s.london_rank(inds[i % 30], pers[(i * 7) % 20]),
+                "SERIES 5 areas x 20 periods": lambda i: s.series(inds[i % 30], [codes[(i * 13 + k) % n] for k in range(4)]
+                                                                  + ["E92000001"]),
+            }
+            r = {"rows": gen["rows"], "generate_s": round(gen["seconds"], 2), "store_load_s": round(load, 2),
+                 "values_parquet_mb": round(gen["values_parquet_bytes"] / 2**20, 1)}
+            for name, q in queries.items():
+                q(0)  # first touch
+                ts, nrows = [], 0
+                for i in range(cfg["synth_reps"]):
+                    t = now()
+                    nrows = len(q(i))
+                    ts.append(now() - t)
+                r[name] = {"median_ms": ms(median(ts)), "rows_returned": nrows, "n": len(ts)}
+            out[n] = r
+            del s
+    R["synthetic"] = out
+    names = ["VALUES rank all wards", "LONDON_RANK window rank", "SERIES 5 areas x 20 periods"]
+    say(table("7b. Synthetic extracts (30 indicators x 20 periods x N wards; real Store and SQL; median of "
+              f"{cfg['synth_reps']} per query, ms)",
+              ["wards", "rows", "parquet MB", "generate s", "Store load s"] + names,
+              [[fmt(n), fmt(r["rows"]), fmt(r["values_parquet_mb"]), fmt(r["generate_s"]), fmt(r["store_load_s"])]
+               + [fmt(r[k]["median_ms"]) for k in names] for n, r in out.items()]))
+    if 22 in out and 7000 in out:
+        say("   growth 22 -> 625 -> 7,000 wards: " + "; ".join(
+            f"{k}: x{out[625][k]['median_ms'] / out[22][k]['median_ms']:.1f}, x{out[7000][k]['median_ms'] / out[22][k]['median_ms']:.1f}"
+            for k in names if 625 in out))
+
+
+# --------------------------------------------------------------------------- summary
+def summary(R) -> list[dict]:
+    rows = []
+
+    def add(fig, value, unit, target, ok_if, note=""):
+        status = "n/a" if value is None else ("PASS" if ok_if(value) else "FAIL")
+        rows.append({"figure": fig, "value": value, "unit": unit, "target": target, "status": status, "note": note})
+
+    T = TARGETS
+    for page, r in R.get("pages", {}).items():
+        add(f"rerun median: {page}", r.get("rerun_median_ms"), "ms", f"<= {T['rerun_ms']} ms",
+            lambda v: v <= T["rerun_ms"], "plain rerun" if "plain" in r.get("interaction", "") else "")
+    maps = R.get("maps", {})
+    wm = (maps.get("ward_map") or {}).get("map_proto_bytes")
+    lm = (maps.get("lsoa_map") or {}).get("map_proto_bytes")
+    add("ward map chart bytes", None if wm is None else round(wm / KB, 1), "KB", f"<= {T['ward_map_kb']} KB",
+        lambda v: v <= T["ward_map_kb"])
+    add("LSOA map chart bytes", None if lm is None else round(lm / KB, 1), "KB", f"<= {T['lsoa_map_kb']} KB",
+        lambda v: v <= T["lsoa_map_kb"])
+    sv = R.get("server", {})
+    add("server peak memory after all pages", sv.get("peak_after_pages_mb"), "MB", f"<= {T['server_peak_mb']} MB",
+        lambda v: v <= T["server_peak_mb"], f"RSS {sv.get('rss_after_pages_mb')} MB")
+    add("page switch -> map drawn (browser)", sv.get("map_switch_median_s"), "s", f"<= {T['map_switch_s']} s",
+        lambda v: v <= T["map_switch_s"])
+    bc = R.get("baseline_vs_dashboard", {})
+    add("map rerun speed vs naive baseline", None if "speedup_x" not in bc else round(bc["speedup_x"], 2), "x",
+        f">= {T['speedup_x']}x faster", lambda v: v >= T["speedup_x"])
+    add("map bytes vs naive baseline (folium)", None if "map_bytes_ratio_x" not in bc else round(bc["map_bytes_ratio_x"], 2),
+        "x", f">= {T['bytes_ratio_x']}x fewer", lambda v: v >= T["bytes_ratio_x"],
+        "" if "page_bytes_ratio_x" not in bc else f"whole page: {bc['page_bytes_ratio_x']:.2f}x")
+    add("build from raw (median)", (R.get("build") or {}).get("median_s"), "s", f"<= {T['build_s']} s",
+        lambda v: v <= T["build_s"])
+    add("all-London rank+hotspots+map spec", (R.get("london") or {}).get("median_ms"), "ms", f"<= {T['london_ms']} ms",
+        lambda v: v <= T["london_ms"])
+    big = (R.get("synthetic") or {}).get(7000, {})
+    for k, label in (("VALUES rank all wards", "7,000 wards: VALUES ranking query"),
+                     ("LONDON_RANK window rank", "7,000 wards: LONDON_RANK query"),
+                     ("SERIES 5 areas x 20 periods", "7,000 wards: trend query (5 areas)")):
+        add(label, (big.get(k) or {}).get("median_ms"), "ms", f"<= {T['synthetic_query_ms']} ms",
+            lambda v: v <= T["synthetic_query_ms"])
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (< 90 s)")
+    ap.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    ap.add_argument("--json", default=str(BENCH / "results.json"), help="where to write the figures")
+    a = ap.parse_args(argv)
+    mode = "quick" if a.quick else "full"
+    cfg = BUDGET[mode]
+    wanted = [s for s in SECTIONS if s in a.only.split(",")]
+    t_all = now()
+    R = {"meta": {"mode": mode, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
+                  "cpus": os.cpu_count(), "sections": wanted, "kb": KB}}
+    try:
+        R["meta"]["git_head"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                               text=True, timeout=10).stdout.strip()
+        R["meta"]["git_dirty_files"] = len(subprocess.run(["git", "status", "--porcelain"], cwd=ROOT,
+                                                          capture_output=True, text=True, timeout=10).stdout.splitlines())
+    except Exception:
+        pass
+    import logging
+    import warnings
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    import streamlit
+    R["meta"]["streamlit"] = streamlit.__version__
+    failed_imports = import_project()
+    if failed_imports:
+        R["meta"]["failed_imports"] = failed_imports
+    say(f"Bromley Ward Explorer benchmarks ({mode}; {os.cpu_count()} CPUs; streamlit {streamlit.__version__}; "
+        f"git {R['meta'].get('git_head')} with {R['meta'].get('git_dirty_files')} uncommitted files)")
+
+    def on_alarm(*_):
+        raise HardLimit(f"hard time limit of {cfg['hard_limit']} s reached")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(cfg["hard_limit"])
+    funcs = {"apptest": sec_apptest, "diagnose": sec_diagnose, "baseline": sec_baseline, "server": sec_server,
+             "build": sec_build, "london": sec_london, "synthetic": sec_synthetic}
+    R["section_seconds"], R["section_errors"] = {}, {}
+    try:
+        for name in wanted:
+            t = now()
+            try:
+                funcs[name](cfg, R)
+            except HardLimit:
+                raise
+            except Exception as e:
+                R["section_errors"][name] = f"{type(e).__name__}: {e}"
+                say(f"\n!! section {name} failed: {type(e).__name__}: {e}")
+                traceback.print_exc(limit=3)
+            R["section_seconds"][name] = round(now() - t, 1)
+    except HardLimit as e:
+        R["section_errors"]["_run"] = str(e)
+        say(f"\n!! {e}; reporting what was measured")
+    finally:
+        signal.alarm(0)
+
+    R["summary"] = summary(R)
+    R["meta"]["total_seconds"] = round(now() - t_all, 1)
+    say(table("SUMMARY", ["figure", "value", "target", "status", "note"],
+              [[r["figure"], fmt(r["value"], r["unit"]), r["target"], r["status"], r["note"]] for r in R["summary"]]))
+    n_fail = sum(r["status"] == "FAIL" for r in R["summary"])
+    say(f"\n{sum(r['status'] == 'PASS' for r in R['summary'])} PASS, {n_fail} FAIL, "
+        f"{sum(r['status'] == 'n/a' for r in R['summary'])} n/a; sections: "
+        + ", ".join(f"{k} {v} s" for k, v in R["section_seconds"].items())
+        + f"; total {R['meta']['total_seconds']} s. Figures written to {a.json}")
+    Path(a.json).write_text(json.dumps(R, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The dashboard's charts assembled from model tables: one place, used by pages and exports alike.
+
+Pure: takes DataFrames / GeoJSON features, returns Altair charts. Width is a
+parameter so pages pass "container" and exports a fixed width.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts import hotspots as hchart
+from charts import maps, ranking, spine, style, trends
+
+
+def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: str, geography_label: str,
+             colour: str, quintile_labels: dict[int, str], selected: str | None = None,
+             width: int | str = "container", map_height: int = 480, selectable: bool = True) -> dict:
+    """Map and ranking for one indicator/period/geography (model.explore.ward_table + display_columns)."""
+    meta = ctx["meta"]
+    level = ctx["level"]
+    sub = style.subtitle_lines(indicator=meta["name"], period=period, geography=geography_label,
+                               comparator=ctx["comparator_label"], illustrative=ctx["illustrative"],
+                               estimate=ctx["estimate"], extra=_suppressed_line(table))
+    domain, palette, colour_title = style.colour_scale(colour, meta["polarity"], ctx["comparator_label"],
+                                                       quintile_labels)
+    the_map = maps.choropleth(
+        features, colour_field="category", colour_title=colour_title, domain=domain, colours=palette,
+        selected=selected, selectable=selectable, width=width, height=map_height,
+        tooltip=[("area_name", "Area"), ("label", meta["name"]), ("interval", f"{level}% interval"),
+                 ("count", "Count / denominator"), ("category", colour_title), ("status", "Data")],
+        title=style.title_block(f"{meta['name']}, {period}", sub))
+    bars = ranking.ranking(
+        table, value_title=axis_title(meta), colour_field="category", colour_title=colour_title, domain=domain,
+        colours=palette, comparator_value=ctx["comparator_value"], comparator_label=ctx["comparator_label"],
+        selected=selected, width=width,
+        title=style.title_block("Ranked, with " + (f"{level}% intervals" if ctx["has_intervals"] else "no intervals"),
+                                sub[1:]))
+    return {"map": the_map, "ranking": bars, "subtitle": sub}
+
+
+def ward_spine(sp: pd.DataFrame, ward_name: str, level: str, width: int | str = "container") -> alt.LayerChart:
+    sub = [f"{ward_name} against Bromley (▲), London (◆) and England (|). Grey: range of Bromley's wards; "
+           "dark grey: middle half. Better is always to the right.",
+           f"Dot colour: compared at {level}% confidence with England, or London/Bromley where England is not published."]
+    return spine.spine(sp, title=style.title_block("Spine chart", sub), width=width)
+
+
+def ward_trend(t: pd.DataFrame, *, name: str, unit: str, ward_name: str, notes: list[str],
+               width: int | str = "container", height: int = 300) -> alt.LayerChart:
+    return trends.trend(t, value_title=axis_title({"name": name, "unit": unit}),
+                        series_order=[ward_name, "Bromley", "London", "England"],
+                        title=style.title_block(name, notes or [" "]), width=width, height=height)
+
+
+def hotspot_matrix(m: pd.DataFrame, *, reasons: list[str], order: list[str], names: dict[str, str],
+                   subtitle: list[str], width: int | str = "container") -> alt.LayerChart:
+    return hchart.matrix(m, reasons=reasons, area_order=order, indicator_names=names,
+                         title=style.title_block("Ward × indicator", subtitle)).properties(width=width)
+
+
+def axis_title(meta: dict) -> str:
+    """Indicator name with its unit, without saying the unit twice."""
+    return meta["name"] if meta["unit"] in meta["name"] else f"{meta['name']} ({meta['unit']})"
+
+
+def _suppressed_line(table: pd.DataFrame) -> list[str]:
+    if "is_suppressed" in table and table.is_suppressed.any():
+        return [f"PUBLIC MODE: {int(table.is_suppressed.sum())} area(s) suppressed (small numbers)."]
+    return []

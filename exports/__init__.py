@@ -1,0 +1,1 @@
+"""Static exports: chart images (PNG/SVG), and the board pack (PPTX/PDF)."""
