@@ -26,9 +26,11 @@ import functools
 import importlib
 import inspect
 import json
+import logging
 import os
 import pkgutil
 import platform
+import re
 import signal
 import socket
 import statistics
@@ -162,6 +164,7 @@ def clear_caches() -> None:
     import streamlit as st
     st.cache_resource.clear()
     st.cache_data.clear()
+    quiet_streamlit()
 
 
 def elements(at) -> list:
@@ -197,9 +200,42 @@ def byte_report(at) -> dict:
             "chart_total_bytes": sum(c["proto_bytes"] for c in charts), "components": comps}
 
 
+class AppErrors(logging.Handler):
+    """Collects errors the app logs (its error boundary logs the traceback and shows only a reference)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = traceback.format_exception_only(record.exc_info[0], record.exc_info[1])[-1].strip()
+        self.lines.append(f"{record.name}: {text}"[:160])
+
+    def take(self) -> list[str]:
+        out, self.lines = self.lines, []
+        return out
+
+
+APP_ERRORS = AppErrors()
+
+
+def _below_error(record) -> bool:
+    return record.levelno >= logging.ERROR
+
+
+def quiet_streamlit() -> None:
+    """Drop Streamlit's bare-mode warnings (AppTest has no runtime); errors still show."""
+    for name, lg in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("streamlit") and isinstance(lg, logging.Logger) and _below_error not in lg.filters:
+            lg.addFilter(_below_error)
+
+
 def problems(at) -> list[str]:
     out = [f"exception: {str(getattr(e, 'value', e))[:120]}" for e in at.exception]
-    out += [f"st.error: {str(e.value)[:120]}" for e in at.error]
+    out += ["st.error: " + re.sub(r"\s*\(reference [0-9a-f]+\)", "", str(e.value))[:100] for e in at.error]
+    out += [f"logged: {line}" for line in APP_ERRORS.take()]
     return out
 
 
@@ -343,7 +379,7 @@ def sec_apptest(cfg, R):
               ["page", "cold ms", "rerun med ms", "n", "charts", "spec KB", "charts KB", "all elems KB",
                "interaction"], rows))
     for page, r in res.items():
-        for issue in (r.get("cold_issues") or []) + (r.get("issues") or []):
+        for issue in sorted(set((r.get("cold_issues") or []) + (r.get("issues") or []))):
             say(f"   ! {page}: {issue}")
     say(table("   Map chart bytes (spec JSON incl. inline GeoJSON; 'proto' adds Arrow datasets and fields)",
               ["view", "geography", "map spec KB", "map proto KB", "whole page KB"],
@@ -412,6 +448,7 @@ def sec_diagnose(cfg, R):
         params, step = PAGE_SETUP[page]
         at = new_apptest(ROOT / "pages" / f"{page}.py", params)
         at.run()
+        issues = problems(at)
         samples = []
         with instrument() as acc:
             for i in range(cfg["diagnose_reruns"]):
@@ -425,15 +462,20 @@ def sec_diagnose(cfg, R):
                 t = now()
                 at.run()
                 samples.append({**acc, "total_s": now() - t})
+                issues += problems(at)
         med = {k: median([s[k] for s in samples]) for k in samples[0]}
         out[page] = {"total_ms": ms(med["total_s"]), "queries_n": med["queries_n"], "queries_ms": ms(med["queries_s"]),
                      "chart_build_ms": ms(med["charts_s"]), "altair_to_vegalite_ms": ms(med["convert_s"]),
-                     "other_ms": ms(med["total_s"] - med["queries_s"] - med["charts_s"] - med["convert_s"])}
+                     "other_ms": ms(med["total_s"] - med["queries_s"] - med["charts_s"] - med["convert_s"]),
+                     "issues": sorted(set(issues))[:5]}
     R["rerun_breakdown"] = out
     say(table("   Where a rerun's time goes (instrumented medians; 'other' = Streamlit, pandas, model code, AppTest)",
               ["page", "rerun ms", "DuckDB queries", "query ms", "chart build ms", "Altair->VL ms", "other ms"],
               [[p, fmt(v["total_ms"]), fmt(v["queries_n"]), fmt(v["queries_ms"]), fmt(v["chart_build_ms"]),
                 fmt(v["altair_to_vegalite_ms"]), fmt(v["other_ms"])] for p, v in out.items()]))
+    for p, v in out.items():
+        for issue in v["issues"]:
+            say(f"   ! {p} (diagnose): {issue}")
 
 
 # --------------------------------------------------------------------------- 5. baseline
@@ -482,7 +524,7 @@ def sec_baseline(cfg, R):
               ["figure", "dashboard", "baseline", "dashboard vs baseline"], rows))
     say(f"   folium root HTML document: {fmt((r['folium_root_html_bytes'] or 0) / KB)} KB. Folium loads Leaflet, "
         "jQuery and Bootstrap from CDNs: offline, a browser shows a blank map (nothing is fetched here).")
-    for issue in r["cold_issues"] + r["issues"]:
+    for issue in sorted(set(r["cold_issues"] + r["issues"])):
         say(f"   ! baseline: {issue}")
 
 
@@ -878,11 +920,12 @@ def main(argv=None) -> int:
                                                           capture_output=True, text=True, timeout=10).stdout.splitlines())
     except Exception:
         pass
-    import logging
     import warnings
     warnings.filterwarnings("ignore")
-    logging.disable(logging.WARNING)
     import streamlit
+    import streamlit.logger
+    streamlit.logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" / "No runtime" chatter
+    logging.getLogger().addHandler(APP_ERRORS)  # the app's own errors: collected and reported per page
     R["meta"]["streamlit"] = streamlit.__version__
     failed_imports = import_project()
     if failed_imports:
@@ -900,6 +943,8 @@ def main(argv=None) -> int:
     try:
         for name in wanted:
             t = now()
+            quiet_streamlit()
+            APP_ERRORS.take()
             try:
                 funcs[name](cfg, R)
             except HardLimit:

@@ -14,7 +14,8 @@ from charts import maps, ranking, spine, style, trends
 
 def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: str, geography_label: str,
              colour: str, quintile_labels: dict[int, str], selected: str | None = None,
-             width: int | str = "container", map_height: int = 480, selectable: bool = True) -> dict:
+             width: int | str = "container", map_height: int = 480, selectable: bool = True,
+             bar_height: int = 18) -> dict:
     """Map and ranking for one indicator/period/geography (model.explore.ward_table + display_columns)."""
     meta = ctx["meta"]
     level = ctx["level"]
@@ -32,7 +33,7 @@ def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: st
     bars = ranking.ranking(
         table, value_title=axis_title(meta), colour_field="category", colour_title=colour_title, domain=domain,
         colours=palette, comparator_value=ctx["comparator_value"], comparator_label=ctx["comparator_label"],
-        selected=selected, width=width,
+        selected=selected, width=width, bar_height=bar_height,
         title=style.title_block("Ranked, with " + (f"{level}% intervals" if ctx["has_intervals"] else "no intervals"),
                                 sub[1:]))
     return {"map": the_map, "ranking": bars, "subtitle": sub}

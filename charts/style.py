@@ -26,10 +26,10 @@ ESTIMATE_LABEL = "ESTIMATE: 2014-ward values re-weighted to 2022 wards by child 
 FONT = "DejaVu Sans, Arial, sans-serif"
 
 
-def title_block(title: str, subtitle: list[str] | str = (), *, big: bool = False) -> alt.TitleParams:
+def title_block(title: str, subtitle: list[str] | str = ()) -> alt.TitleParams:
+    """Title and subtitle lines; sizes come from :func:`finish` (normal or projector)."""
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle)
-    return alt.TitleParams(text=title, subtitle=sub, anchor="start", fontSize=22 if big else 15,
-                           subtitleFontSize=15 if big else 11, subtitleColor="#333333", font=FONT,
+    return alt.TitleParams(text=title, subtitle=sub, anchor="start", subtitleColor="#333333", font=FONT,
                            subtitleFont=FONT)
 
 
@@ -50,9 +50,16 @@ def source_line(attributions: list[str], today: dt.date | None = None) -> str:
 
 
 def finish(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
-    size = 15 if big else 11
-    return chart.configure(font=FONT).configure_axis(labelFontSize=size, titleFontSize=size + 1).configure_legend(
-        labelFontSize=size, titleFontSize=size + 1, labelLimit=400).configure_view(stroke=None)
+    """Fonts for the screen, or for a projector (``big``): every chart shown or exported passes here."""
+    size = 16 if big else 11
+    return (chart.configure(font=FONT)
+            .configure_axis(labelFontSize=size, titleFontSize=size + 1, labelColor="#111", titleColor="#111")
+            .configure_legend(labelFontSize=size, titleFontSize=size + 1, labelLimit=400, titleLimit=600,
+                              labelColor="#111", titleColor="#111", symbolStrokeWidth=0.8, symbolStrokeColor="#555",
+                              symbolSize=180 if big else 100)
+            .configure_title(fontSize=24 if big else 15, subtitleFontSize=16 if big else 11)
+            .configure_text(fontSize=size)
+            .configure_view(stroke=None))
 
 
 def colour_scale(colour: str, polarity: str, comparator_label: str, quintile_labels: dict[int, str]) -> tuple[list[str], list[str], str]:

@@ -55,7 +55,7 @@ def main() -> None:
     labels = explore.quintile_labels(meta["polarity"])
     charts = compose.explorer(table, ctx, features, period=period, geography_label=GEOGRAPHY_LABELS[geography],
                               colour=colour, quintile_labels=labels, selected=ward,
-                              map_height=620 if presenting() else 480)
+                              map_height=620 if presenting() else 480, bar_height=common.bar_height())
     source = common.source_caption(s, table)
     download = explore.table_for_download(table, ctx, view)
     name = f"{'ILLUSTRATIVE_' if ctx['illustrative'] else ''}{indicator}_{geography}_{common.slug(period)}"

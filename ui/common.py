@@ -69,15 +69,22 @@ def show_chart(chart, *, height: int | None = None, **kw):
     """st.altair_chart at full width, with projector-size type in presentation mode."""
     from ui.modes import presenting  # noqa: PLC0415 (ui.modes imports this module)
 
-    if presenting():
-        chart = style.finish(chart, big=True)
+    chart = style.finish(chart, big=presenting())
     return st.altair_chart(chart, width="stretch", **({"height": height} if height else {}), **kw)
 
 
-def ranking_height(n: int) -> int:
-    from charts.ranking import chart_height  # noqa: PLC0415
+def bar_height() -> int:
+    from ui.modes import presenting  # noqa: PLC0415
 
-    return chart_height(n) + 170
+    return 30 if presenting() else 18
+
+
+def ranking_height(n: int) -> int:
+    """Streamlit fits the whole chart (title, axis, legend too) into this height."""
+    from charts.ranking import chart_height  # noqa: PLC0415
+    from ui.modes import presenting  # noqa: PLC0415
+
+    return chart_height(n, bar_height()) + (320 if presenting() else 170)
 
 
 def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: str) -> None:

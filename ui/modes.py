@@ -25,7 +25,7 @@ def chrome() -> None:
     url = UrlState("app")
     present_now = st.query_params.get("present") == "1" or st.session_state.get("app:present", False)
     with (st.container() if present_now else st.sidebar):
-        cols = st.columns([1, 1, 4]) if present_now else [st.container(), st.container()]
+        cols = st.columns([2, 3, 4]) if present_now else [st.container(), st.container()]
         with cols[0]:
             present = url.flag("present", "Presentation mode", help="For a projector: no sidebar or app chrome, "
                                "larger type, one chart per screen where it helps. Still interactive.")
