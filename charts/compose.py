@@ -5,10 +5,10 @@ parameter so pages pass "container" and exports a fixed width.
 """
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from charts import hotspots as hchart
+from charts.figure import Figure
 from charts import maps, ranking, spine, style, trends
 
 
@@ -39,7 +39,7 @@ def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: st
     return {"map": the_map, "ranking": bars, "subtitle": sub}
 
 
-def ward_spine(sp: pd.DataFrame, ward_name: str, level: str, width: int | str = "container") -> alt.LayerChart:
+def ward_spine(sp: pd.DataFrame, ward_name: str, level: str, width: int | str = "container") -> Figure:
     sub = [f"{ward_name} against Bromley (▲), London (◆) and England (|). Grey: range of Bromley's wards; "
            "dark grey: middle half. Better is always to the right.",
            f"Dot colour: compared at {level}% confidence with England, or London/Bromley where England is not published."]
@@ -47,16 +47,16 @@ def ward_spine(sp: pd.DataFrame, ward_name: str, level: str, width: int | str = 
 
 
 def ward_trend(t: pd.DataFrame, *, name: str, unit: str, ward_name: str, notes: list[str],
-               width: int | str = "container", height: int = 300) -> alt.LayerChart:
+               width: int | str = "container", height: int = 300) -> Figure:
     return trends.trend(t, value_title=axis_title({"name": name, "unit": unit}),
                         series_order=[ward_name, "Bromley", "London", "England"],
                         title=style.title_block(name, notes or [" "]), width=width, height=height)
 
 
 def hotspot_matrix(m: pd.DataFrame, *, reasons: list[str], order: list[str], names: dict[str, str],
-                   subtitle: list[str], width: int | str = "container") -> alt.LayerChart:
+                   subtitle: list[str], width: int | str = "container") -> Figure:
     return hchart.matrix(m, reasons=reasons, area_order=order, indicator_names=names,
-                         title=style.title_block("Ward × indicator", subtitle)).properties(width=width)
+                         title=style.title_block("Ward × indicator", subtitle), width=width)
 
 
 def axis_title(meta: dict) -> str:

@@ -1,19 +1,22 @@
 """Choropleth maps from GeoJSON features (pure: returns Altair charts).
 
-Data goes in as ``alt.Data(values=features)`` (GeoJSON Feature dicts), never as a
-GeoDataFrame: Streamlit's selection handling turns GeoDataFrame geometry into
+Data goes in as GeoJSON Feature dicts (a named dataset of the returned Figure), never
+as a GeoDataFrame: Streamlit's selection handling turns GeoDataFrame geometry into
 strings and the map renders blank.
 """
 from __future__ import annotations
 
 import altair as alt
 
+from charts.figure import Figure
+
 SELECT = "ward_pick"
 
 
 def choropleth(features: list[dict], *, colour_field: str, colour_title: str, domain: list, colours: list,
                tooltip: list[tuple[str, str]], title: alt.TitleParams | None = None, selected: str | None = None,
-               selectable: bool = True, width: int | str = "container", height: int = 480) -> alt.Chart:
+               selectable: bool = True, width: int | str = "container", height: int = 480,
+               name: str = "features") -> Figure:
     """A map coloured by a categorical field of each feature's properties.
 
     ``tooltip`` is a list of (property, title). ``selected`` outlines that area.
@@ -21,7 +24,7 @@ def choropleth(features: list[dict], *, colour_field: str, colour_title: str, do
     on the ``area_code`` field).
     """
     calc = {"area_code": "datum.properties.area_code", "_is_selected": f"datum.properties.area_code === '{_js(selected)}'"}
-    base = alt.Chart(alt.Data(values=features)).transform_calculate(**calc).project(type="mercator")
+    base = alt.Chart(alt.NamedData(name)).transform_calculate(**calc).project(type="mercator")
     enc = dict(
         color=alt.Color(f"properties.{colour_field}:N", title=colour_title,
                         scale=alt.Scale(domain=domain, range=colours), sort=domain,
@@ -41,7 +44,7 @@ def choropleth(features: list[dict], *, colour_field: str, colour_title: str, do
     chart = alt.layer(*layers).properties(width=width, height=height)
     if title is not None:
         chart = chart.properties(title=title)
-    return chart
+    return Figure(chart, {name: features})
 
 
 def _js(s: str | None) -> str:

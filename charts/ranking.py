@@ -4,6 +4,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.figure import Figure, records
+
 
 def chart_height(n_bars: int, bar_height: int = 18) -> int:
     """Plot height for ``n_bars`` bars; pages add room for title, axis and legend."""
@@ -13,15 +15,15 @@ def chart_height(n_bars: int, bar_height: int = 18) -> int:
 def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_title: str, domain: list,
             colours: list, comparator_value: float | None = None, comparator_label: str = "",
             title: alt.TitleParams | None = None, selected: str | None = None,
-            width: int | str = "container", bar_height: int = 18) -> alt.LayerChart:
+            width: int | str = "container", bar_height: int = 18) -> Figure:
     """``df`` columns: area_name, value, lower, upper, label (value as text), ``colour_field``, tooltip fields."""
     data = df.assign(_sel=df.area_code.eq(selected) if selected else False)
     order = data.sort_values("value", ascending=False).area_name.tolist()
-    y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     tooltip = [alt.Tooltip("area_name:N", title="Area"), alt.Tooltip("label:N", title=value_title),
                alt.Tooltip("interval:N", title="Interval"), alt.Tooltip("count:N", title="Count / denominator"),
                alt.Tooltip(f"{colour_field}:N", title=colour_title)]
-    base = alt.Chart(data)
+    base = alt.Chart(alt.NamedData("ranking"))
     bars = base.mark_bar(stroke="#333", strokeWidth=0.4).encode(
         y=y, x=alt.X("value:Q", title=value_title),
         color=alt.Color(f"{colour_field}:N", title=colour_title, scale=alt.Scale(domain=domain, range=colours),
@@ -29,6 +31,7 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         strokeWidth=alt.condition("datum._sel", alt.value(2.5), alt.value(0.4)),
         tooltip=tooltip)
     layers = [bars]
+    datasets = {"ranking": records(data[[c for c in data.columns if c in KEEP or c == colour_field]])}
     if "is_suppressed" in data and data.is_suppressed.any():
         layers.append(base.transform_filter("datum.is_suppressed").mark_text(
             align="left", dx=4, fontStyle="italic", color="#333").encode(y=y, x=alt.value(0), text=alt.value("suppressed")))
@@ -36,11 +39,15 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         layers.append(base.transform_filter("isValid(datum.lower)").mark_rule(color="#111", strokeWidth=1.2).encode(
             y=y, x="lower:Q", x2="upper:Q", tooltip=tooltip))
     if comparator_value is not None and pd.notna(comparator_value):
-        c = pd.DataFrame({"v": [comparator_value], "t": [f"{comparator_label} {comparator_value:.1f}"]})
+        datasets["comparator"] = [{"v": float(comparator_value), "t": f"{comparator_label} {comparator_value:.1f}"}]
+        c = alt.NamedData("comparator")
         layers.append(alt.Chart(c).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5).encode(x="v:Q"))
         layers.append(alt.Chart(c).mark_text(align="left", dx=4, dy=-6, fontWeight="bold", baseline="bottom").encode(
             x="v:Q", y=alt.value(0), text="t:N"))
     chart = alt.layer(*layers).properties(width=width, height=chart_height(len(order), bar_height))
     if title is not None:
         chart = chart.properties(title=title)
-    return chart
+    return Figure(chart, datasets)
+
+
+KEEP = {"area_code", "area_name", "value", "lower", "upper", "label", "interval", "count", "is_suppressed", "_sel"}

@@ -4,20 +4,21 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.figure import Figure, records
 from charts.style import COMPARISON_ORDER, COMPARISON_RANGE
 
 
-def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | str = "container") -> alt.LayerChart:
+def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | str = "container") -> Figure:
     """``df`` from model.profile.spine plus text columns ``label`` (ward value) and ``row`` (indicator label)."""
     order = df.row.tolist()
-    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=460, labelFontSize=12, labelOverlap=False))
     x_scale = alt.Scale(domain=[-1.08, 1.08])
     tip = [alt.Tooltip("name:N", title="Indicator"), alt.Tooltip("period:N", title="Period"),
            alt.Tooltip("label:N", title="Ward"), alt.Tooltip("interval:N", title="Interval"),
            alt.Tooltip("comparison:N", title="Result"), alt.Tooltip("compared_with:N", title="Against"),
            alt.Tooltip("bromley_label:N", title="Bromley"), alt.Tooltip("london_label:N", title="London"),
            alt.Tooltip("england_label:N", title="England"), alt.Tooltip("range_label:N", title="Bromley wards")]
-    base = alt.Chart(df)
+    base = alt.Chart(alt.NamedData("spine"))
     rng = base.mark_bar(color="#d9d9d9", height=14).encode(y=y, x=alt.X("pos_ward_min:Q", scale=x_scale,
         axis=alt.Axis(values=[-1, 0, 1], labelExpr="datum.value == -1 ? 'worse / lower' : datum.value == 1 ? 'better / higher' : 'Bromley middle'",
                       title=None, grid=False)), x2="pos_ward_max:Q", tooltip=tip)
@@ -38,4 +39,7 @@ def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | s
         tooltip=tip)
     txt = base.mark_text(align="left", dx=12, fontSize=11, fontWeight="bold").encode(y=y, x="pos_value:Q", text="label:N")
     chart = alt.layer(rng, iqr, *marks, dot, txt).properties(width=width, height=40 * len(order))
-    return chart.properties(title=title) if title is not None else chart
+    chart = chart.properties(title=title) if title is not None else chart
+    cols = [c for c in df.columns if c.startswith("pos_") or c.endswith("_label")] + [
+        "row", "name", "period", "label", "interval", "comparison", "compared_with"]
+    return Figure(chart, {"spine": records(df[cols])})

@@ -4,13 +4,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.figure import Figure, records
+
 # Okabe-Ito: colour-blind safe, distinct in greyscale order too.
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
                   "#999999", "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74"]
 
 
 def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None = None,
-          width: int | str = "container", height: int = 300, series_order: list[str] | None = None) -> alt.LayerChart:
+          width: int | str = "container", height: int = 300, series_order: list[str] | None = None) -> Figure:
     """``df``: series, period, period_start, value, lower95, upper95, label, status. One line per series;
     dashed lines and hollow points mark illustrative or estimated values."""
     order = series_order or list(dict.fromkeys(df.series))
@@ -21,7 +23,7 @@ def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None =
     tip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
            alt.Tooltip("label:N", title=value_title), alt.Tooltip("interval:N", title="95% interval"),
            alt.Tooltip("status:N", title="Data")]
-    base = alt.Chart(df)
+    base = alt.Chart(alt.NamedData("trend"))
     layers = []
     if df.lower95.notna().any():
         layers.append(base.transform_filter("isValid(datum.lower95)").mark_area(opacity=0.18).encode(
@@ -35,4 +37,6 @@ def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None =
         "status:N", scale=alt.Scale(domain=["published", "ESTIMATE", "ILLUSTRATIVE"],
                                     range=["circle", "triangle-up", "square"]), legend=None), tooltip=tip))
     chart = alt.layer(*layers).properties(width=width, height=height)
-    return chart.properties(title=title) if title is not None else chart
+    chart = chart.properties(title=title) if title is not None else chart
+    cols = ["series", "period", "period_end", "value", "lower95", "upper95", "label", "interval", "status"]
+    return Figure(chart, {"trend": records(df[cols])})

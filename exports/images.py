@@ -11,25 +11,26 @@ import altair as alt
 import vl_convert as vlc
 
 from charts import style
+from charts.figure import Figure
 
 WIDTH = 760
 
 
-def framed(chart: alt.TopLevelMixin, *, source: str, big: bool = False):
-    """The chart (already titled by charts.compose) with a source footer, configured for print."""
+def framed(fig: Figure, *, source: str) -> Figure:
+    """The chart (already titled by charts.compose) with a source footer beneath."""
     footer = alt.Chart(alt.Data(values=[{}])).mark_text(
         align="left", baseline="top", fontSize=10, color="#333333", font=style.FONT, lineBreak="\n",
         limit=WIDTH).encode(text=alt.value(_wrap(source, 150)), x=alt.value(0), y=alt.value(0)).properties(
         width=WIDTH, height=28)
-    return style.finish(alt.vconcat(chart, footer, spacing=14), big=big)
+    return fig.with_chart(alt.vconcat(fig.chart, footer, spacing=14))
 
 
-def png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+def png(fig: Figure, scale: float = 2.0) -> bytes:
+    return vlc.vegalite_to_png(fig.json(), scale=scale)
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    return vlc.vegalite_to_svg(chart.to_json())
+def svg(fig: Figure) -> str:
+    return vlc.vegalite_to_svg(fig.json())
 
 
 def _wrap(text: str, width: int) -> str:

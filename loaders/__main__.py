@@ -18,7 +18,7 @@ import pandas as pd
 
 from loaders import extracts
 from loaders.schema import GEOGRAPHIES
-from loaders.store import DATA_DIR, BadRequest, DataUnavailable, Store
+from loaders.store import BadRequest, DataUnavailable, Store, default_data_dir
 
 VALUE_COLUMNS = ["area_code", "area_name", "area_type", "period", "value", "numerator", "denominator",
                  "lower95", "upper95", "lower998", "upper998", "national_decile",
@@ -79,7 +79,7 @@ def _extract_command(args, data_dir) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    data_dir = Path(args.data) if args.data else DATA_DIR
+    data_dir = Path(args.data) if args.data else default_data_dir()
     try:
         if args.command in ("import", "extracts", "remove"):
             return _extract_command(args, data_dir)

@@ -171,3 +171,6 @@ for _i in INDICATORS:
     _i["hotspot_polarity"] = "low_is_good" if _i["id"] == "cla_rate" else _i["polarity"]
     # IoD2019 and IoD2025 scores use different income measures: no change is claimed between them.
     _i["trend_comparable"] = not _i["id"].startswith("idaci")
+    # Counts of identifiable young people that councils hold (and public mode suppresses when small).
+    # IoD numerators are modelled from public data and DWP counts are already published rounded.
+    _i["disclosive"] = _i["id"] in ("neet", "cla_rate")

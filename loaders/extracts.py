@@ -16,6 +16,7 @@ replace the illustrative series of that indicator everywhere.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -87,46 +88,75 @@ def _read(data: bytes, filename: str) -> tuple[pd.DataFrame | None, list[Problem
                                               f"{e.start}); in Excel use Save As > 'CSV UTF-8'")]
         if "\x00" in text:
             return None, [Problem(None, None, "the file contains binary data, not CSV text")]
-        try:
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-            return None, [Problem(None, None, f"the CSV cannot be read: {str(e).splitlines()[0]}")]
-        return df, []
+        return _frame_from_rows(_csv_rows(text))
     return None, [Problem(None, None, "only .csv and .xlsx files are accepted")]
+
+
+def _csv_rows(text: str):
+    """(spreadsheet row number, fields) for each CSV record; the row number is where the record starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for rec in reader:
+            yield start, rec
+            start = reader.line_num + 1
+    except csv.Error as e:
+        yield start, e
+
+
+def _frame_from_rows(rows) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A frame of strings indexed by spreadsheet row number; blank rows dropped, over-long rows reported."""
+    header, body, problems = None, [], []
+    for num, rec in rows:
+        if isinstance(rec, Exception):
+            return None, [Problem(num, None, f"the CSV cannot be read here: {rec}")]
+        if num > MAX_ROWS + 50:
+            return None, [Problem(None, None, f"more than {MAX_ROWS} rows")]
+        if not any(str(v).strip() for v in rec):
+            continue
+        if header is None:
+            header = [str(c).strip() for c in rec]
+            continue
+        extra = [v for v in rec[len(header):] if str(v).strip()]
+        if extra:
+            problems.append(Problem(num, None, f"has {len(rec)} values but the header has {len(header)} columns"))
+        body.append((num, [str(v) for v in rec[:len(header)]] + [""] * (len(header) - len(rec))))
+    if header is None:
+        return None, [Problem(None, None, "the file is empty")]
+    if problems:
+        return None, problems
+    df = pd.DataFrame([r for _, r in body], columns=header, index=[n for n, _ in body], dtype=str)
+    return df, []
 
 
 def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
     import openpyxl  # read values only; formulas are refused, never evaluated
 
+    rows, problems = [], []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        try:
+            sheets = wb.sheetnames
+            if len(sheets) != 1:
+                return None, [Problem(None, None, f"the workbook has {len(sheets)} sheets ({', '.join(sheets[:5])}); "
+                                                  "keep only the sheet with the extract")]
+            for i, row in enumerate(wb[sheets[0]].iter_rows(values_only=False), start=1):
+                if i > MAX_ROWS + 50:
+                    return None, [Problem(None, None, f"more than {MAX_ROWS} rows")]
+                vals = []
+                for cell in row:
+                    if cell.data_type == "f":
+                        problems.append(Problem(i, getattr(cell, "column_letter", None),
+                                                "contains a formula; paste values only"))
+                    vals.append("" if cell.value is None else str(cell.value))
+                rows.append((i, vals))
+        finally:
+            wb.close()
+    except Exception as e:  # any failure to parse the workbook's XML or zip: not a usable workbook
         return None, [Problem(None, None, f"the file is not a readable .xlsx workbook ({type(e).__name__})")]
-    try:
-        sheets = wb.sheetnames
-        if len(sheets) != 1:
-            return None, [Problem(None, None, f"the workbook has {len(sheets)} sheets ({', '.join(sheets[:5])}); "
-                                              "keep only the sheet with the extract")]
-        rows, problems = [], []
-        for i, row in enumerate(wb[sheets[0]].iter_rows(values_only=False), start=1):
-            if i > MAX_ROWS + 1:
-                return None, [Problem(None, None, f"more than {MAX_ROWS} rows")]
-            vals = []
-            for cell in row:
-                if cell.data_type == "f":
-                    problems.append(Problem(i, getattr(cell, "column_letter", None), "contains a formula; paste values only"))
-                vals.append("" if cell.value is None else str(cell.value))
-            rows.append(vals)
-    finally:
-        wb.close()
     if problems:
         return None, problems
-    rows = [r for r in rows if any(v.strip() for v in r)]
-    if not rows:
-        return None, [Problem(None, None, "the sheet is empty")]
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]]), []
+    return _frame_from_rows(rows)
 
 
 def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) -> Result:
@@ -146,7 +176,6 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
     if missing:
         problems.append(Problem(1, None, f"missing column(s): {', '.join(missing)} (see the template)"))
     df = df.fillna("").astype(str).apply(lambda col: col.str.strip())
-    df = df[(df != "").any(axis=1)]
     if df.empty:
         problems.append(Problem(None, None, "the file has no data rows"))
     if len(df) > MAX_ROWS:
@@ -154,7 +183,6 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
     if problems:
         return Result(False, problems, sha256=sha)
 
-    rownum = df.index + 2  # header is spreadsheet row 1
     codes = {sch: set(wards.loc[wards.area_type == sch, "area_code"]) for sch in SCHEMES}
     by_name = {sch: {normalise_name(n): c for n, c in wards.loc[wards.area_type == sch, ["area_name", "area_code"]].values}
                for sch in SCHEMES}
@@ -163,16 +191,18 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
     for col in ("numerator", "denominator"):
         num = pd.to_numeric(df[col].str.replace(",", "", regex=False), errors="coerce")
         for i in df.index[num.isna()]:
-            problems.append(Problem(rownum[df.index.get_loc(i)], col, f"{_show(df.at[i, col])!r} is not a number"))
+            problems.append(Problem(i, col, f"{_show(df.at[i, col])!r} is not a number"))
         for i in df.index[num.notna() & ~np.isfinite(num.fillna(0))]:
-            problems.append(Problem(rownum[df.index.get_loc(i)], col, "is not a finite number"))
+            problems.append(Problem(i, col, "is not a finite number"))
         for i in df.index[num < 0]:
-            problems.append(Problem(rownum[df.index.get_loc(i)], col, "is negative"))
+            problems.append(Problem(i, col, "is negative"))
         out[col] = num
-    for i in df.index[(out.denominator == 0)]:
-        problems.append(Problem(rownum[df.index.get_loc(i)], "denominator", "is zero"))
+    for col, low in (("numerator", 0), ("denominator", 1)):
+        v = out[col]
+        for i in df.index[v.notna() & np.isfinite(v.fillna(0)) & (v >= 0) & ((v != np.round(v)) | (v < low))]:
+            problems.append(Problem(i, col, "must be a whole number of people" + (" (at least 1)" if low else "")))
     for i in df.index[out.numerator > out.denominator]:
-        problems.append(Problem(rownum[df.index.get_loc(i)], "numerator", "is larger than the denominator"))
+        problems.append(Problem(i, "numerator", "is larger than the denominator"))
     # --- periods
     labels = []
     for i in df.index:
@@ -186,14 +216,14 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
             labels.append(p)
         except periods.PeriodError:
             labels.append(None)
-            problems.append(Problem(rownum[df.index.get_loc(i)], "period",
+            problems.append(Problem(i, "period",
                                     f"{_show(df.at[i, 'period'])!r} is not a period (e.g. 2024, 2023/24)"))
     out["period"] = labels
     # --- wards and scheme
     candidates: dict[int, set[str]] = {}
     matched: dict[int, dict[str, str]] = {}
     for i in df.index:
-        r = rownum[df.index.get_loc(i)]
+        r = i
         code = df.at[i, "ward_code"].upper() if "ward_code" in df.columns else ""
         name = df.at[i, "ward_name"] if "ward_name" in df.columns else ""
         if code:
@@ -221,7 +251,7 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
     if candidates:
         common = set.intersection(*candidates.values())
         if not common:
-            only = {s: [rownum[df.index.get_loc(i)] for i, c in candidates.items() if c == {s}] for s in SCHEMES}
+            only = {s: [i for i, c in candidates.items() if c == {s}] for s in SCHEMES}
             problems.append(Problem(None, "ward_code/ward_name",
                                     f"the file mixes ward schemes: rows {only['ward2014'][:5]} are 2014-2022 wards, "
                                     f"rows {only['ward2022'][:5]} are 2022 wards; use one scheme per file"))
@@ -234,7 +264,7 @@ def validate(data: bytes, filename: str, indicator: str, wards: pd.DataFrame) ->
         out["area_code"] = [matched[i][scheme] if i in matched else None for i in df.index]
         dup = out.dropna(subset=["area_code", "period"]).duplicated(["area_code", "period"], keep=False)
         for i in dup[dup].index:
-            problems.append(Problem(rownum[df.index.get_loc(i)], None,
+            problems.append(Problem(i, None,
                                     f"duplicate row for ward {out.at[i, 'area_code']} and period {out.at[i, 'period']}"))
     if problems:
         return Result(False, sorted(problems, key=lambda p: (p.row or 0, p.column or "")), sha256=sha)
@@ -272,51 +302,74 @@ def local_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "local"
 
 
+SOURCE_KEY = b"bwe_source"
+
+
 def save(result: Result, indicator: str, filename: str, data_dir: Path) -> Path:
-    """Write the extract and its source entry atomically (replacing any earlier one)."""
+    """Write the extract, with its source entry in the Parquet file's metadata, atomically:
+    one file, written beside its final name and renamed into place (replacing any earlier one)."""
     if not result.ok or result.rows is None:
         raise ValueError("only a validated extract can be saved")
-    d = local_dir(data_dir)
-    (d / "values").mkdir(parents=True, exist_ok=True)
-    (d / "sources").mkdir(parents=True, exist_ok=True)
-    source = pd.DataFrame([dict(
+    import json  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    source = dict(
         source_id=f"local_{indicator}", publisher="London Borough of Bromley (local extract)",
         title=f"Local extract, loaded {dt.date.today():%d %b %Y}, by file {Path(filename).name}, "
               f"{len(result.rows)} rows, {result.scheme}",
         url="", licence="Council data: not for publication without approval",
-        attribution="London Borough of Bromley", raw_file=Path(filename).name, sha256=result.sha256)])
-    _atomic_parquet(result.rows, d / "values" / f"{indicator}.parquet")
-    _atomic_parquet(source, d / "sources" / f"{indicator}.parquet")
-    return d / "values" / f"{indicator}.parquet"
-
-
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
+        attribution="London Borough of Bromley", raw_file=Path(filename).name, sha256=result.sha256)
+    table = pa.Table.from_pandas(result.rows, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), SOURCE_KEY: json.dumps(source).encode()})
+    d = local_dir(data_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{indicator}.parquet"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=d)
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+    return path
+
+
+def source_entry(path: Path) -> dict:
+    """The source entry stored in a local extract's Parquet metadata."""
+    import json  # noqa: PLC0415
+
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    meta = pq.read_schema(path).metadata or {}
+    if SOURCE_KEY not in meta:
+        raise ValueError(f"{path.name} has no source entry")
+    return json.loads(meta[SOURCE_KEY])
+
+
+def extract_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in local_dir(data_dir).glob("*.parquet") if not p.name.startswith("."))
 
 
 def loaded(data_dir: Path) -> pd.DataFrame:
-    """The loaded extracts: indicator, file, rows, scheme, loaded title, sha256."""
+    """The loaded extracts: indicator, file, title, sha256."""
     rows = []
-    for p in sorted((local_dir(data_dir) / "sources").glob("*.parquet")):
-        s = pd.read_parquet(p).iloc[0]
-        rows.append(dict(indicator_id=p.stem, file=s.raw_file, title=s.title, sha256=s.sha256))
+    for p in extract_files(data_dir):
+        try:
+            s = source_entry(p)
+        except Exception:  # unreadable: listed so it can be removed
+            s = {"raw_file": "?", "title": "UNREADABLE: remove and load again", "sha256": ""}
+        rows.append(dict(indicator_id=p.stem, file=s["raw_file"], title=s["title"], sha256=s["sha256"]))
     return pd.DataFrame(rows, columns=["indicator_id", "file", "title", "sha256"])
 
 
 def remove(indicator: str, data_dir: Path) -> bool:
     if indicator not in LOCAL_INDICATORS:
         raise ValueError(f"unknown local indicator {indicator!r}")
-    found = False
-    for sub in ("values", "sources"):
-        p = local_dir(data_dir) / sub / f"{indicator}.parquet"
-        if p.exists():
-            p.unlink()
-            found = True
-    return found
+    p = local_dir(data_dir) / f"{indicator}.parquet"
+    if p.exists():
+        p.unlink()
+        return True
+    return False

@@ -28,6 +28,15 @@ class PeriodError(ValueError):
 
 
 def bounds(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    try:
+        return _bounds(label)
+    except (ValueError, OverflowError) as e:  # e.g. year 0: not a date at all
+        if isinstance(e, PeriodError):
+            raise
+        raise PeriodError(f"period {label!r} is not a real date range") from e
+
+
+def _bounds(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     s = str(label).strip()
     if m := _YEAR.match(s):
         y = int(m[1])

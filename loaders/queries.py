@@ -14,7 +14,10 @@ LOAD = {
 }
 
 LOAD_LOCAL = "CREATE TABLE local_values AS SELECT * FROM read_parquet($paths, union_by_name = true)"
-LOAD_LOCAL_SOURCES = "INSERT INTO sources BY NAME SELECT * FROM read_parquet($paths, union_by_name = true)"
+ADD_SOURCE = """
+INSERT INTO sources (source_id, publisher, title, url, licence, attribution, raw_file, sha256)
+VALUES ($source_id, $publisher, $title, $url, $licence, $attribution, $raw_file, $sha256)
+"""
 EMPTY_LOCAL = "CREATE TABLE local_values AS SELECT * FROM base_values WHERE false"
 
 # A council's own extract replaces the illustrative series of the same indicator and geography.

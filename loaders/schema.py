@@ -76,6 +76,7 @@ INDICATORS = DataFrameSchema(
         "interval": Column(str, Check.isin(INTERVALS)),
         "headline": Column(bool),
         "trend_comparable": Column(bool),
+        "disclosive": Column(bool),
         "definition": Column(str),
         "why": Column(str),
         "source_ids": Column(str),

@@ -7,18 +7,25 @@ comparator) are checked against whitelists; every value is a bound parameter.
 """
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from loaders import queries
+from loaders import extracts, queries
 from loaders.raw import BROMLEY, ENGLAND, LONDON
 from loaders.schema import GEOGRAPHIES
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def default_data_dir() -> Path:
+    """The extracts folder: BWE_DATA_DIR if set (deployments, fault tests), else the project's data/."""
+    return Path(os.environ["BWE_DATA_DIR"]) if os.environ.get("BWE_DATA_DIR") else DATA_DIR
 LOCAL_DIR_NAME = "local"  # git-ignored: councils' own extracts
 TABLE_FILES = {"base_values": "values.parquet", "areas": "areas.parquet", "indicators": "indicators.parquet",
                "sources": "sources.parquet", "lookups": "lookups.parquet"}
@@ -36,10 +43,11 @@ class BadRequest(ValueError):
 
 
 class Store:
-    def __init__(self, data_dir: Path | str = DATA_DIR):
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: Path | str | None = None):
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
+        self._memo: OrderedDict = OrderedDict()
         self._geo: dict[str, gpd.GeoDataFrame] = {}
         try:
             for table, fname in TABLE_FILES.items():
@@ -51,14 +59,14 @@ class Store:
                 except duckdb.Error as e:
                     raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
                                           "Rebuild it with: python -m loaders.build") from e
-            local = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME / "values").glob("*.parquet"))
-            local_sources = sorted(str(p) for p in (self.data_dir / LOCAL_DIR_NAME / "sources").glob("*.parquet"))
+            files = extracts.extract_files(self.data_dir)
+            local = [str(p) for p in files]
             if local:
                 try:
                     self._con.execute(queries.LOAD_LOCAL, {"paths": local})
-                    if local_sources:
-                        self._con.execute(queries.LOAD_LOCAL_SOURCES, {"paths": local_sources})
-                except duckdb.Error as e:
+                    for p in files:
+                        self._con.execute(queries.ADD_SOURCE, extracts.source_entry(p))
+                except (duckdb.Error, ValueError, OSError) as e:
                     raise DataUnavailable(f"a local extract in {self.data_dir / LOCAL_DIR_NAME} cannot be read "
                                           f"({type(e).__name__}); remove or re-import it") from e
             else:
@@ -74,12 +82,28 @@ class Store:
         self.local_files = local
 
     # ---- plumbing ----------------------------------------------------------
+    MEMO_SIZE = 4096
+
     def _q(self, sql: str, params: dict | None = None) -> pd.DataFrame:
-        cur = self._con.cursor()
-        try:
-            return cur.execute(sql, params or {}).df()
-        finally:
-            cur.close()
+        """Run one query on its own cursor. The tables never change after loading, so results are
+        memoised (bounded, least recently used first out); callers get their own copy."""
+        params = params or {}
+        key = (sql, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())))
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+        if hit is None:
+            cur = self._con.cursor()
+            try:
+                hit = cur.execute(sql, params).df()
+            finally:
+                cur.close()
+            with self._lock:
+                self._memo[key] = hit
+                while len(self._memo) > self.MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        return hit.copy()
 
     def _indicator(self, indicator: str) -> str:
         if indicator not in self.indicator_ids:

@@ -197,8 +197,8 @@ def spine_display(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("bromley", "london", "england"):
         out[f"{c}_label"] = [f(v, u) for v, u in zip(out[c], out.unit)]
     out["range_label"] = [f"{f(a, u)} to {f(b, u)}" for a, b, u in zip(out.ward_min, out.ward_max, out.unit)]
-    tag = np.where(out.is_illustrative, " [ILLUSTRATIVE]", np.where(out.is_estimate, " [ESTIMATE]", ""))
-    out["row"] = out.name + " (" + out.period + ")" + tag
+    tag = np.where(out.is_illustrative, "[ILLUSTRATIVE] ", np.where(out.is_estimate, "[ESTIMATE] ", ""))
+    out["row"] = tag + out.name + " (" + out.period + ")"  # the tag first, so no truncation can hide it
     return out
 
 

@@ -1,8 +1,13 @@
 """Public mode: the same Store, with small numbers suppressed in every query result.
 
 Suppression is decided once over the whole values table (phstats.disclosure), per
-indicator, geography, period and breakdown, so a ward is suppressed the same way on
-the map, the ranking, the table, the profile, the trends and every download.
+indicator, geography, period and breakdown, for the indicators whose counts are of
+identifiable young people (``disclosive`` in the indicator metadata: NEET and children
+looked after, including a council's own extract), so a ward is suppressed the same way
+on the map, the ranking, the table, the profile, the trends and every download.
+Suppressed rows come back after the visible ones, in name order, so their position in
+a ranking says nothing about their hidden values; free-text notes from local extracts
+are not shown.
 """
 from __future__ import annotations
 
@@ -31,6 +36,9 @@ class PublicStore:
         self._store = store
         self.threshold = threshold
         allv = store.all_values()
+        ind = store.indicators()
+        disclosive = set(ind.loc[ind.disclosive, "indicator_id"])
+        allv = allv[allv.indicator_id.isin(disclosive)]
         mask = suppression_mask(allv, GROUP, threshold=threshold)
         self.hidden = pd.MultiIndex.from_frame(allv.loc[mask, KEY].astype(str))
         self.n_hidden = int(mask.sum())
@@ -43,11 +51,27 @@ class PublicStore:
             return df.assign(is_suppressed=False) if "is_suppressed" not in df else df
         keys = df.assign(**fixed)[KEY].astype(str)
         m = pd.Series(pd.MultiIndex.from_frame(keys).isin(self.hidden), index=df.index)
-        return apply_suppression(df, m, BLANKED)
+        out = apply_suppression(df, m, BLANKED)
+        if "note" in out and "source_id" in out:
+            local = out.source_id.astype(str).str.startswith("local_")
+            out.loc[local, "note"] = "LOCAL EXTRACT (notes are not shown in public mode)"
+        return out
 
     def values(self, indicator, period, geography, *, bromley_only=True, breakdown="All"):
-        return self._mask(self._store.values(indicator, period, geography, bromley_only=bromley_only,
-                                             breakdown=breakdown))
+        out = self._mask(self._store.values(indicator, period, geography, bromley_only=bromley_only,
+                                            breakdown=breakdown))
+        # Visible rows keep the value order; suppressed ones go last by name, whatever their hidden value.
+        out["_hidden"] = out.is_suppressed.astype(bool)
+        out = out.sort_values(["_hidden", "value", "area_name", "area_code"], ascending=[True, False, True, True],
+                              na_position="last", kind="stable")
+        return out.drop(columns="_hidden").reset_index(drop=True)
+
+    def london_rank(self, indicator, period):
+        """Ranks without the suppressed wards (they neither get a rank nor show where they fall)."""
+        ranks = self._store.london_rank(indicator, period)
+        key = pd.MultiIndex.from_frame(ranks.assign(indicator_id=indicator, area_type="ward2014",
+                                                    period=str(period))[KEY].astype(str))
+        return ranks[~key.isin(self.hidden)].reset_index(drop=True)
 
     def series(self, indicator, codes):
         return self._mask(self._store.series(indicator, codes))

@@ -44,7 +44,24 @@ def main() -> None:
     if not chosen:
         st.info("Choose at least one indicator.")
         return
-    res = hs.hotspots(s, chosen, geography, rule, comparator, level)
+    big = presenting()
+
+    def build():
+        res = hs.hotspots(s, chosen, geography, rule, comparator, level)
+        sub = style.subtitle_lines(indicator=f"{len(chosen)} indicators", period="latest period of each",
+                                   geography=GEOGRAPHY_LABELS[geography], comparator=res["comparator_label"],
+                                   illustrative=res["illustrative"], estimate=res["estimate"],
+                                   extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)"])
+        kw = dict(reasons=hs.REASONS, order=res["scores"].area_name.tolist(), names={i: names[i] for i in chosen},
+                  subtitle=sub)
+        return {"res": res, "matrix_kw": kw,
+                "matrix": compose.hotspot_matrix(res["matrix"], **kw).spec(big=big),
+                "map": _count_map(s, res["scores"], geography, len(chosen), sub).spec(big=big),
+                "bars": hchart.count_bars(res["scores"], len(chosen),
+                                          title=style.title_block("Wards ranked by flags")).spec(big=big)}
+
+    v = common.memo(("hotspots", tuple(chosen), geography, rule, comparator, level), build)
+    res, matrix_kw = v["res"], v["matrix_kw"]
     common.data_status_banners(res["illustrative"], res["estimate"])
     used = res["used"]
     untested = used[~used.can_test]
@@ -57,22 +74,16 @@ def main() -> None:
     if scores.n_flagged.max() > 0:
         st.markdown(f"**Most flagged:** {', '.join(common.md(n) for n in top.area_name)} "
                     f"({int(top.n_flagged.iloc[0])} of {len(chosen)} indicators).")
-    sub = style.subtitle_lines(indicator=f"{len(chosen)} indicators", period="latest period of each",
-                               geography=GEOGRAPHY_LABELS[geography], comparator=res["comparator_label"],
-                               illustrative=res["illustrative"], estimate=res["estimate"],
-                               extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)"])
     order = scores.area_name.tolist()
-    matrix_kw = dict(reasons=hs.REASONS, order=order, names={i: names[i] for i in chosen}, subtitle=sub)
     source = common.source_caption(s, pd.DataFrame({"source_id": sorted(set(res["source_ids"]))}))
     left, right = st.columns([3, 2]) if not presenting() else (st.container(), st.container())
     with left:
-        common.show_chart(compose.hotspot_matrix(res["matrix"], **matrix_kw), height=22 * len(order) + 190)
+        common.show_spec(v["matrix"], height=22 * len(order) + 300)
         common.export_buttons(lambda: compose.hotspot_matrix(res["matrix"], width=images.WIDTH - 200, **matrix_kw),
                               source, res["matrix"], f"hotspot_matrix_{geography}", key="hot_matrix")
     with right:
-        common.show_chart(_count_map(s, scores, geography, len(chosen), sub))
-        common.show_chart(hchart.count_bars(scores, len(chosen), title=style.title_block("Wards ranked by flags")),
-                          height=22 * len(order) + 80)
+        common.show_spec(v["map"])
+        common.show_spec(v["bars"], height=22 * len(order) + 140)
     common.board_pack_buttons(None, chosen if geography == "ward2022" else None, key="hot_pack")
     st.subheader("Indicators used")
     st.dataframe(used.assign(comparator_value=used.comparator_value.round(2)), hide_index=True, width="stretch")

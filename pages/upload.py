@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders import extracts
-from loaders.store import DATA_DIR
+from loaders.store import default_data_dir
 from ui import common, router
 from ui.data import base_store, reload_store
 
@@ -45,11 +45,11 @@ def main() -> None:
             st.dataframe(preview[["area_code", "area_name", "period", "numerator", "denominator", "value", "note"]],
                          hide_index=True, width="stretch")
             if st.button(f"Load as the {extracts.LOCAL_INDICATORS[indicator]} extract", type="primary"):
-                extracts.save(res, indicator, up.name, DATA_DIR)
+                extracts.save(res, indicator, up.name, default_data_dir())
                 reload_store()
                 st.success("Loaded. Every page now shows this extract in place of the illustrative series.")
     st.subheader("Loaded extracts")
-    loaded = extracts.loaded(DATA_DIR)
+    loaded = extracts.loaded(default_data_dir())
     if loaded.empty:
         st.caption("None: NEET and children looked after show the illustrative series.")
     for r in loaded.itertuples():
@@ -57,7 +57,7 @@ def main() -> None:
         c1.markdown(f"**{extracts.LOCAL_INDICATORS.get(r.indicator_id, r.indicator_id)}**: {common.md(r.title)}  \n"
                     f"sha256 `{r.sha256}`")
         if c2.button("Remove", key=f"remove_{r.indicator_id}"):
-            extracts.remove(r.indicator_id, DATA_DIR)
+            extracts.remove(r.indicator_id, default_data_dir())
             reload_store()
             st.rerun()
 

@@ -9,6 +9,7 @@ from loaders.geo import geojson_features
 from model import profile
 from ui import common, router
 from ui.data import store
+from ui.modes import presenting
 from ui.state import UrlState
 
 
@@ -23,25 +24,41 @@ def main() -> None:
     level = url.select("level", "Confidence level", ["95", "99.8"], "95", format_func=lambda v: f"{v}%",
                        widget=st.radio, horizontal=True)
     url.show_notices()
-    info = profile.ward(s, code)
+    big = presenting()
+
+    def build():
+        info = profile.ward(s, code)
+        sp = profile.spine(s, code, info["scheme"], level)
+        out = {"info": info, "summary": profile.summary(s, info, sp, level), "locator": _locator(s, info).spec(big=big),
+               "sp": sp, "trends": []}
+        if sp.empty:
+            return out
+        sp = out["sp"] = profile.spine_display(sp)
+        out["spine"] = compose.ward_spine(sp, info["name"], level).spec(big=big)
+        ranks = profile.london_ranks(s, code, sp)
+        for r in sp.itertuples():
+            t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
+            kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=profile.trend_notes(r, ranks))
+            out["trends"].append((r.indicator_id, t, kw, compose.ward_trend(t, **kw).spec(big=big)))
+        return out
+
+    v = common.memo(("ward", code, level), build)
+    info, sp = v["info"], v["sp"]
     st.title(info["name"])
     pop = f"{info['children']:,.0f} children aged 0-15 ({info['children_period']})" if info["children"] else ""
     st.caption(f"{profile.SCHEME_LABELS[info['scheme']]} · {code} · {pop}")
-
-    sp = profile.spine(s, code, info["scheme"], level)
     left, right = st.columns([1, 2])
     with left:
-        common.show_chart(_locator(s, info))
+        common.show_spec(v["locator"])
     with right:
         st.subheader("In brief")
-        for sentence in profile.summary(s, info, sp, level):
+        for sentence in v["summary"]:
             st.markdown(f"- {common.md(sentence)}")
     if sp.empty:
         return
-    sp = profile.spine_display(sp)
     common.data_status_banners(bool(sp.is_illustrative.any()), bool(sp.is_estimate.any()))
     source = common.source_caption(s, sp)
-    common.show_chart(compose.ward_spine(sp, info["name"], level), height=40 * len(sp) + 160)
+    common.show_spec(v["spine"], height=40 * len(sp) + 160)
     common.export_buttons(lambda: compose.ward_spine(sp, info["name"], level, width=images.WIDTH), source,
                           sp.drop(columns=[c for c in sp.columns if c.startswith("pos_")]), f"spine_{code}",
                           key="ward_spine")
@@ -51,22 +68,17 @@ def main() -> None:
     with st.expander("Spine chart data as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Download profile data (CSV)", table.assign(
-        data_status=sp.row.str.extract(r"\[(\w+)\]$", expand=False).fillna("published")).to_csv(index=False).encode(),
+        data_status=sp.row.str.extract(r"^\[(\w+)\]", expand=False).fillna("published")).to_csv(index=False).encode(),
         file_name=f"ward_profile_{code}.csv", mime="text/csv")
 
     common.board_pack_buttons(code, None, key="ward_pack")
     st.subheader("Trends")
-    ranks = profile.london_ranks(s, code, sp)
     cols = st.columns(2)
-    for i, r in enumerate(sp.itertuples()):
+    for i, (ind, t, kw, spec) in enumerate(v["trends"]):
         with cols[i % 2]:
-            t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
-            notes = profile.trend_notes(r, ranks)
-            kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=notes)
-            common.show_chart(compose.ward_trend(t, **kw), height=380)
+            common.show_spec(spec, height=common.trend_height(len(kw["notes"])))
             common.export_buttons(lambda t=t, kw=kw: compose.ward_trend(t, width=images.WIDTH, **kw),
-                                  common.source_caption(s, t), t, f"trend_{code}_{r.indicator_id}",
-                                  key=f"ward_trend_{r.indicator_id}")
+                                  common.source_caption(s, t), t, f"trend_{code}_{ind}", key=f"ward_trend_{ind}")
 
 
 def _locator(s, info):

@@ -7,7 +7,13 @@ Bromley wards for one indicator and period), a lone suppressed count could be
 worked back by subtraction from the total. So further counts are suppressed,
 smallest first, until at least two are suppressed AND the suppressed counts add up
 to at least ``threshold``, so neither any one of them nor their sum discloses a
-small number.
+small number. Visible counts equal to the last one suppressed are suppressed too:
+otherwise someone who knows this rule learns that the hidden partner is at most the
+smallest visible count, which with a tie pins a hidden count exactly (e.g. counts
+5, 5, 4 with only one 5 hidden would reveal the 4).
+
+Callers must also present suppressed rows in an order that does not depend on their
+hidden values (model.public sorts them last, by name).
 """
 from __future__ import annotations
 
@@ -32,14 +38,18 @@ def suppression_mask(df: pd.DataFrame, group_cols: Sequence[str], count_col: str
     mask = pd.Series(False, index=df.index)
     has = counts.notna()
     mask[has & (counts < threshold)] = True
-    for _, idx in df[has].groupby(list(group_cols), sort=False).groups.items():
+    for _, idx in df[has].groupby(list(group_cols), sort=False, dropna=False).groups.items():
         sub = counts.loc[idx]
         hidden = mask.loc[idx]
         if not hidden.any():
             continue
         order = sub[~hidden].sort_values(kind="stable").index.tolist()
+        last = None
         while (hidden.sum() < 2 or sub[hidden].sum() < threshold) and order:
-            hidden[order.pop(0)] = True
+            last = order.pop(0)
+            hidden[last] = True
+        if last is not None:
+            hidden[sub.index[(sub == sub[last]) & ~hidden]] = True  # ties with the last partner
         mask.loc[idx] = hidden
     return mask
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -29,7 +31,7 @@ def _picked(event) -> str | None:
         return None
 
 
-def ward_selector(url, s, geography: str, table: pd.DataFrame, *, map_key: str) -> str | None:
+def ward_selector(url, s, geography: str, *, map_key: str) -> str | None:
     """A select box of areas bound to ``ward`` in the URL; a click on the map sets it."""
     names = s.areas(geography).set_index("area_code").area_name.to_dict()
     options = [""] + sorted(names, key=names.get)
@@ -65,12 +67,11 @@ def md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
 
 
-def show_chart(chart, *, height: int | None = None, **kw):
-    """st.altair_chart at full width, with projector-size type in presentation mode."""
+def show_chart(fig, *, height: int | None = None, **kw):
+    """A Figure at full width (projector-size type in presentation mode)."""
     from ui.modes import presenting  # noqa: PLC0415 (ui.modes imports this module)
 
-    chart = style.finish(chart, big=presenting())
-    return st.altair_chart(chart, width="stretch", **({"height": height} if height else {}), **kw)
+    return show_spec(fig.spec(big=presenting()), height=height, **kw)
 
 
 def bar_height() -> int:
@@ -79,12 +80,17 @@ def bar_height() -> int:
     return 30 if presenting() else 18
 
 
+def trend_height(n_notes: int) -> int:
+    """Room for a 300 px trend plot plus its title, notes and legend (Streamlit fits all of it in)."""
+    return 300 + 90 + 22 * n_notes + 110
+
+
 def ranking_height(n: int) -> int:
     """Streamlit fits the whole chart (title, axis, legend too) into this height."""
     from charts.ranking import chart_height  # noqa: PLC0415
     from ui.modes import presenting  # noqa: PLC0415
 
-    return chart_height(n, bar_height()) + (320 if presenting() else 170)
+    return chart_height(n, bar_height()) + (380 if presenting() else 280)
 
 
 def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: str) -> None:
@@ -130,3 +136,42 @@ def board_pack_buttons(ward: str | None, indicators: list[str] | None, *, key: s
     c2.download_button(f"Board pack for this {label} (PDF)", lambda: boardpack.to_pdf(deck()),
                        file_name=f"board_pack_{ward or 'bromley'}.pdf", key=f"{key}_pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:")
+
+
+_SPECS: OrderedDict = OrderedDict()
+_SPECS_LOCK = threading.Lock()
+SPEC_MEMO_SIZE = 256
+
+
+def memo(key: tuple, build):
+    """Results that depend only on ``key`` (the view's choices, the store, the modes), shared by sessions.
+
+    The data never changes under a given store, so what a view shows is a pure function of its
+    choices; building it once saves the chart assembly on every rerun. Callers must not mutate
+    what they get back. Bounded: least recently used first out.
+    """
+    from ui.data import is_public  # noqa: PLC0415
+    from ui.modes import presenting  # noqa: PLC0415
+
+    full = (*key, is_public(), presenting(), id(_store_identity()))
+    with _SPECS_LOCK:
+        if full in _SPECS:
+            _SPECS.move_to_end(full)
+            return _SPECS[full]
+    value = build()
+    with _SPECS_LOCK:
+        _SPECS[full] = value
+        while len(_SPECS) > SPEC_MEMO_SIZE:
+            _SPECS.popitem(last=False)
+    return value
+
+
+def _store_identity():
+    from ui.data import base_store  # noqa: PLC0415
+
+    return base_store()
+
+
+def show_spec(spec: dict, *, height: int | None = None, **kw):
+    """A ready Vega-Lite spec (from :func:`memo`) at full width."""
+    return st.vega_lite_chart(spec=spec, width="stretch", **({"height": height} if height else {}), **kw)

@@ -23,6 +23,9 @@ h1 {font-size: 2.6rem !important;}
 
 def chrome() -> None:
     url = UrlState("app")
+    if settings.public_locked():  # a public deployment: on, whatever the URL or the session says
+        st.session_state["app:public"] = True
+        st.query_params["public"] = "1"
     present_now = st.query_params.get("present") == "1" or st.session_state.get("app:present", False)
     with (st.container() if present_now else st.sidebar):
         cols = st.columns([2, 3, 4]) if present_now else [st.container(), st.container()]
@@ -31,6 +34,7 @@ def chrome() -> None:
                                "larger type, one chart per screen where it helps. Still interactive.")
         with cols[1]:
             public = url.flag("public", "Public mode: hide small numbers", default=settings.public_default(),
+                              disabled=settings.public_locked(),
                               help="For public meetings: counts below the threshold, and figures they could be "
                                    "worked out from, are suppressed on every view and download.")
     st.session_state[PRESENT_KEY] = present

@@ -1,0 +1,122 @@
+"""Every chart the app builds is a valid Vega-Lite spec, carries its labels, and renders non-blank.
+
+Altair's build-time validation is switched off for speed (charts/__init__.py), so this
+suite validates the complete specs (chart + named datasets) against the schema instead.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import altair as alt
+import jsonschema
+import pytest
+from PIL import Image
+
+from charts import compose, style
+from charts import hotspots as hchart
+from exports import images
+from loaders.store import GEOGRAPHY_LABELS
+from model import explore, profile
+from model import hotspots as hs
+from model.public import PublicStore
+
+SCHEMA = alt.load_schema()
+VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
+
+
+def _valid(spec: dict) -> None:
+    errors = sorted(VALIDATOR.iter_errors(spec), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
+    for name in spec.get("datasets", {}):
+        json.dumps(spec["datasets"][name], allow_nan=False)  # NaN would make the browser's JSON parse fail
+
+
+def _explorer(store, indicator, period, geography, comparator, colour, ward=None):
+    meta = store.indicator(indicator)
+    view = explore.View(indicator, period, geography, comparator, "95")
+    table, ctx = explore.ward_table(store, view)
+    table = explore.display_columns(table, meta["unit"], colour)
+    feats = explore.map_features(store, table, geography)
+    return compose.explorer(table, ctx, feats, period=period, geography_label=GEOGRAPHY_LABELS[geography],
+                            colour=colour, quintile_labels=explore.quintile_labels(meta["polarity"]), selected=ward)
+
+
+CASES = [("idaci", "2025", "ward2022", "bromley", "quintile"), ("idaci", "2019", "lsoa2011", "london", "decile"),
+         ("idaci", "2019", "ward2014", "london", "compare"), ("cla_rate", "31 Mar 2023", "ward2022", "england", "compare"),
+         ("obesity_year6", "2011/12-2013/14", "ward2022", "england", "quintile"), ("neet", "2025", "ward2022", "bromley", "compare")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(c[:3]))
+@pytest.mark.parametrize("big", [False, True])
+def test_explorer_specs_are_valid(store, case, big):
+    charts = _explorer(store, *case, ward="E05014002" if case[2] == "ward2022" else None)
+    for key in ("map", "ranking"):
+        spec = charts[key].spec(big=big)
+        _valid(spec)
+        assert spec["config"]["title"]["fontSize"] == (24 if big else 15)
+    feats = charts["map"].datasets["features"]
+    n = {"ward2022": 22, "ward2014": 22, "lsoa2011": 197, "lsoa2021": 199}[case[2]]
+    assert len(feats) == n and all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in feats)
+
+
+def test_labels_travel_with_the_chart(store):
+    charts = _explorer(store, "cla_rate", "31 Mar 2023", "ward2022", "england", "compare")
+    text = json.dumps(charts["map"].spec())
+    assert style.ILLUSTRATIVE_LABEL in text
+    charts = _explorer(store, "obesity_year6", "2011/12-2013/14", "ward2022", "england", "quintile")
+    assert style.ESTIMATE_LABEL in json.dumps(charts["ranking"].spec())
+    public = PublicStore(store, 5)
+    charts = _explorer(public, "cla_rate", "31 Mar 2023", "ward2022", "england", "compare")
+    spec = json.dumps(charts["ranking"].spec())
+    hidden = int(public.values("cla_rate", "31 Mar 2023", "ward2022").is_suppressed.sum())
+    assert hidden >= 2 and f"PUBLIC MODE: {hidden} area(s) suppressed" in spec and '"suppressed"' in spec
+
+
+def test_ward_hotspot_and_trend_specs_are_valid(store):
+    info = profile.ward(store, "E05014002")
+    sp = profile.spine_display(profile.spine(store, "E05014002", "ward2022"))
+    _valid(compose.ward_spine(sp, info["name"], "95").spec())
+    for r in sp.itertuples():
+        t = profile.trend_display(profile.trends(store, "E05014002", "ward2022", r.indicator_id), r.unit)
+        _valid(compose.ward_trend(t, name=r.name, unit=r.unit, ward_name=info["name"], notes=["n"]).spec())
+    res = hs.hotspots(store, hs.DEFAULT_INDICATORS, "ward2022", "either", "england", "95")
+    names = dict(zip(res["used"].indicator_id, res["used"].name))
+    _valid(compose.hotspot_matrix(res["matrix"], reasons=hs.REASONS, order=res["scores"].area_name.tolist(),
+                                  names=names, subtitle=["s"]).spec())
+    _valid(hchart.count_bars(res["scores"], 4).spec())
+    assert hchart.wrap("Children looked after (rate per 10,000)", 18) == "Children looked|after (rate per|10,000)"
+
+
+def _png_stats(png: bytes) -> tuple[tuple[int, int], int, int]:
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    small = im.resize((im.width // 4, im.height // 4))
+    colours = len(set(small.getdata()))
+    non_white = sum(1 for p in small.getdata() if p != (255, 255, 255))
+    return im.size, colours, non_white
+
+
+def test_png_and_svg_exports_are_real_images(store):
+    charts = _explorer(store, "idaci", "2019", "ward2014", "london", "compare")
+    source = style.source_line(["Contains public sector information licensed under the Open Government Licence v3.0"])
+    printed = compose.explorer(*_table(store), period="2019", geography_label="Wards (2014-2022)",
+                               colour="compare", quintile_labels=explore.quintile_labels("low_is_good"),
+                               width=images.WIDTH, selectable=False)  # the page's builder, at print width
+    fig = images.framed(printed["map"], source=source)
+    png = images.png(fig, scale=1)
+    size, colours, non_white = _png_stats(png)
+    assert size[0] >= images.WIDTH and 500 < size[1] < 1400
+    assert colours > 20 and non_white > size[0] * size[1] / 16 * 0.2  # a drawn map, not a blank frame
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = set(im.getdata())
+    assert (0x00, 0x72, 0xB2) in pixels and (0xD5, 0x5E, 0x00) in pixels  # better (blue) and worse (vermillion)
+    svg = images.svg(fig)
+    assert svg.startswith("<svg") and "Open Government Licence" in svg and "Produced" in svg
+    assert charts["map"].spec()["datasets"]["features"]
+
+
+def _table(store):
+    view = explore.View("idaci", "2019", "ward2014", "london", "95")
+    table, ctx = explore.ward_table(store, view)
+    table = explore.display_columns(table, "%", "compare")
+    return table, ctx, explore.map_features(store, table, "ward2014")
