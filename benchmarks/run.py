@@ -299,7 +299,8 @@ def _cycle_select(name, label, values):
         w = widget(at, "selectbox", name, label)
         want = values[i % len(values)]
         w.set_value(want)
-        return f"selectbox {w.key}: a different value each time", ("selectbox", name, label, want)
+        how = " / ".join(values) if len(values) <= 3 else "a different value each time"
+        return f"selectbox {w.key}: {how}", ("selectbox", name, label, want)
     return step
 
 
@@ -319,13 +320,14 @@ def _hotspot_combos(at, i):
 FRESH = {
     "map": _cycle_select("ward", "Selected area", BROMLEY_WARDS_2022),
     "hotspots": _hotspot_combos,
+    "ward": _cycle_ward,
 }
 
 PAGE_SETUP = {  # page stem -> (query params, interaction)
     "overview": ({}, None),
     "map": ({}, _alternate_select("colour", "Colour by", ["compare", "quintile"])),
     "hotspots": ({}, _toggle_multiselect("indicators", "Indicators")),
-    "ward": ({"ward": "E05014002"}, _cycle_ward),
+    "ward": ({"ward": "E05014002"}, _cycle_select("ward", "Ward", ["E05013990", "E05014002"])),
     "trends": ({}, _switch_areas),
     "methods": ({}, None),
 }
@@ -429,15 +431,32 @@ def sec_apptest(cfg, R):
         at.run()
         rep = byte_report(at)
         m = [c for c in rep["charts"] if c["is_map"]]
-        maps[name] = {"params": params, "map_proto_bytes": m[0]["proto_bytes"] if m else None,
+        maps[name] = {"params": params, **_geo_bytes(at),
+                      "map_proto_bytes": m[0]["proto_bytes"] if m else None,
                       "map_spec_bytes": m[0]["spec_bytes"] if m else None, "page_elements_bytes": rep["elements_bytes"],
                       "geography_shown": at.query_params.get("geography"), "issues": problems(at)}
     R["maps"] = maps
 
     say(table("   Map chart bytes (spec JSON incl. inline GeoJSON; 'proto' adds Arrow datasets and fields)",
-              ["view", "geography", "map spec KB", "map proto KB", "whole page KB"],
-              [[k, v["geography_shown"], fmt((v["map_spec_bytes"] or 0) / KB), fmt((v["map_proto_bytes"] or 0) / KB),
-                fmt(v["page_elements_bytes"] / KB)] for k, v in maps.items()]))
+              ["view", "geography", "features", "map spec KB", "of which geometry KB", "properties KB", "map proto KB",
+               "whole page KB"],
+              [[k, v["geography_shown"], v.get("features"), fmt((v["map_spec_bytes"] or 0) / KB),
+                fmt(v.get("geometry_bytes", 0) / KB), fmt(v.get("properties_bytes", 0) / KB),
+                fmt((v["map_proto_bytes"] or 0) / KB), fmt(v["page_elements_bytes"] / KB)] for k, v in maps.items()]))
+
+
+def _geo_bytes(at) -> dict:
+    """Split the map spec's GeoJSON into geometry and properties bytes (JSON as in the spec)."""
+    for e in elements(at):
+        if e.type == "vega_lite_chart" and b'"geoshape"' in e.proto.spec.encode():
+            spec = json.loads(e.proto.spec)
+            pools = list((spec.get("datasets") or {}).values()) + [(spec.get("data") or {}).get("values") or []]
+            feats = [f for pool in pools if isinstance(pool, list) for f in pool
+                     if isinstance(f, dict) and f.get("type") == "Feature"]
+            dump = json.dumps  # default separators, as in the spec Streamlit sends
+            return {"features": len(feats), "geometry_bytes": sum(len(dump(f["geometry"])) for f in feats),
+                    "properties_bytes": sum(len(dump(f.get("properties"))) for f in feats)}
+    return {}
 
 
 # --------------------------------------------------------------------------- diagnose

@@ -14,17 +14,16 @@ COUNT_COLOURS = ["#f7f7f7", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
 def matrix(m: pd.DataFrame, *, reasons: list[str], area_order: list[str], indicator_names: dict[str, str],
            title: alt.TitleParams | None = None, width: int | str = "container") -> Figure:
     """Heatmap with a text mark in every cell, so results never rely on colour alone."""
-    data = m.assign(indicator=m.indicator_id.map(lambda i: wrap(indicator_names[i], 18)),
+    data = m.assign(indicator=m.indicator_id.map(indicator_names),
                     text=m.reason.map({reasons[0]: "Q5 + worse", reasons[1]: "Q5", reasons[2]: "worse",
                                        reasons[3]: "", reasons[4]: "n/a", reasons[5]: "supp."}))
     base = alt.Chart(alt.NamedData("matrix")).encode(
-        x=alt.X("indicator:N", title=None, sort=[wrap(n, 18) for n in indicator_names.values()],
-                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=400, labelOverlap=False,
-                              labelExpr="split(datum.label, '|')")),
+        x=alt.X("indicator:N", title=None, sort=list(indicator_names.values()),
+                axis=alt.Axis(orient="top", labelAngle=-30, labelAlign="left", labelLimit=260, labelOverlap=False)),
         y=alt.Y("area_name:N", title=None, sort=area_order, axis=alt.Axis(labelLimit=240, labelOverlap=False)))
     cells = base.mark_rect(stroke="#999", strokeWidth=0.5).encode(
         color=alt.Color("reason:N", scale=alt.Scale(domain=reasons, range=REASON_COLOURS), sort=reasons,
-                        title="Result", legend=alt.Legend(orient="bottom", columns=3)),
+                        title="Result", legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=[alt.Tooltip("area_name:N", title="Ward"), alt.Tooltip("indicator:N", title="Indicator"),
                  alt.Tooltip("reason:N", title="Result"), alt.Tooltip("comparison:N", title="Comparison"),
                  alt.Tooltip("quintile:Q", title="Quintile (1 = best)")])
@@ -59,15 +58,3 @@ def count_colours(k: int) -> list[str]:
         out.append("#" + "".join(f"{round(stops[a][i] + (stops[b][i] - stops[a][i]) * f):02x}" for i in range(3)))
     return out
 
-
-def wrap(text: str, width: int) -> str:
-    """Break a label into lines of at most ``width`` characters, joined by '|' (split in the axis labelExpr)."""
-    lines, line = [], ""
-    for word in str(text).split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "|".join(lines)

@@ -85,7 +85,6 @@ def test_ward_hotspot_and_trend_specs_are_valid(store):
     _valid(compose.hotspot_matrix(res["matrix"], reasons=hs.REASONS, order=res["scores"].area_name.tolist(),
                                   names=names, subtitle=["s"]).spec())
     _valid(hchart.count_bars(res["scores"], 4).spec())
-    assert hchart.wrap("Children looked after (rate per 10,000)", 18) == "Children looked|after (rate per|10,000)"
 
 
 def _png_stats(png: bytes) -> tuple[tuple[int, int], int, int]:

@@ -150,10 +150,11 @@ def memo(key: tuple, build):
     choices; building it once saves the chart assembly on every rerun. Callers must not mutate
     what they get back. Bounded: least recently used first out.
     """
+    from model.settings import suppress_below  # noqa: PLC0415
     from ui.data import is_public  # noqa: PLC0415
     from ui.modes import presenting  # noqa: PLC0415
 
-    full = (*key, is_public(), presenting(), id(_store_identity()))
+    full = (*key, is_public(), suppress_below(), presenting(), id(_store_identity()))
     with _SPECS_LOCK:
         if full in _SPECS:
             _SPECS.move_to_end(full)
