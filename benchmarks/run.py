@@ -829,6 +829,9 @@ def sec_server(cfg, R):
             proc.kill()
             proc.wait(5)
         log.close()
+        if proc.returncode in (0, -signal.SIGTERM) and not out.get("browser_errors"):
+            os.unlink(log.name)  # keep the server log only when something went wrong
+            out.pop("log", None)
     say(table(f"3. Server memory (streamlit run app.py, pid {proc.pid}; MB = 2^20 bytes, from /proc/<pid>/status)",
               ["after visiting", "load s", "RSS MB", "peak (HWM) MB", "settled"],
               [["(idle, started in %s s)" % out.get("startup_s"), "", fmt(out["rss_idle_mb"]["VmRSS"]),

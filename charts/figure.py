@@ -20,9 +20,10 @@ class Figure:
     datasets: dict[str, list[dict]] = field(default_factory=dict)
 
     def spec(self, *, big: bool = False) -> dict:
-        from charts.style import finish  # noqa: PLC0415 (style imports nothing from here)
+        from charts.style import config  # noqa: PLC0415 (style imports nothing from here)
 
-        spec = finish(self.chart, big=big).to_dict(validate=False)
+        spec = self.chart.to_dict(validate=False)
+        spec["config"] = {**spec.get("config", {}), **config(big=big)}
         spec["datasets"] = {**spec.get("datasets", {}), **self.datasets}
         return spec
 

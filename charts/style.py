@@ -27,7 +27,7 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def title_block(title: str, subtitle: list[str] | str = ()) -> alt.TitleParams:
-    """Title and subtitle lines; sizes come from :func:`finish` (normal or projector)."""
+    """Title and subtitle lines; sizes come from :func:`config` (normal or projector)."""
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     return alt.TitleParams(text=title, subtitle=sub, anchor="start", subtitleColor="#333333", font=FONT,
                            subtitleFont=FONT)
@@ -49,17 +49,19 @@ def source_line(attributions: list[str], today: dt.date | None = None) -> str:
     return f"Source: {'; '.join(dict.fromkeys(a for a in attributions if a))}. Produced {today:%d %b %Y}."
 
 
-def finish(chart: alt.TopLevelMixin, *, big: bool = False) -> alt.TopLevelMixin:
-    """Fonts for the screen, or for a projector (``big``): every chart shown or exported passes here."""
+def config(*, big: bool = False) -> dict:
+    """Vega-Lite config for the screen, or for a projector (``big``): every chart shown or exported gets it."""
     size = 16 if big else 11
-    return (chart.configure(font=FONT)
-            .configure_axis(labelFontSize=size, titleFontSize=size + 1, labelColor="#111", titleColor="#111")
-            .configure_legend(labelFontSize=size, titleFontSize=size + 1, labelLimit=400, titleLimit=600,
-                              labelColor="#111", titleColor="#111", symbolStrokeWidth=0.8, symbolStrokeColor="#555",
-                              symbolSize=180 if big else 100)
-            .configure_title(fontSize=24 if big else 15, subtitleFontSize=16 if big else 11)
-            .configure_text(fontSize=size)
-            .configure_view(stroke=None))
+    return {
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": size, "titleFontSize": size + 1, "labelColor": "#111", "titleColor": "#111"},
+        "legend": {"labelFontSize": size, "titleFontSize": size + 1, "labelLimit": 400, "titleLimit": 600,
+                   "labelColor": "#111", "titleColor": "#111", "symbolStrokeWidth": 0.8, "symbolStrokeColor": "#555",
+                   "symbolSize": 180 if big else 100},
+        "title": {"fontSize": 24 if big else 15, "subtitleFontSize": 16 if big else 11},
+        "text": {"fontSize": size},
+    }
 
 
 def colour_scale(colour: str, polarity: str, comparator_label: str, quintile_labels: dict[int, str]) -> tuple[list[str], list[str], str]:

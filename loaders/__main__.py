@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders import extracts
-from loaders.schema import GEOGRAPHIES
+from loaders.codes import GEOGRAPHIES
 from loaders.store import BadRequest, DataUnavailable, Store, default_data_dir
 
 VALUE_COLUMNS = ["area_code", "area_name", "area_type", "period", "value", "numerator", "denominator",

@@ -30,12 +30,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders import periods, schema
+from loaders import periods
 from loaders.catalogue import INDICATORS
 from loaders.intervals import with_intervals
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_BYTES = 5_000_000  # 5 MB, as the message says
+MAX_ROWS = 5000  # data rows (blank rows don't count)
+MAX_SCANNED = 100_000  # lines looked at, blank or not
 LOCAL_INDICATORS = {"neet": "16-17 year olds NEET", "cla_rate": "Children looked after (rate per 10,000)"}
 SCHEMES = ("ward2022", "ward2014")
 TEMPLATE = ("ward_code,ward_name,period,numerator,denominator,note\n"
@@ -110,10 +111,17 @@ def _frame_from_rows(rows) -> tuple[pd.DataFrame | None, list[Problem]]:
     for num, rec in rows:
         if isinstance(rec, Exception):
             return None, [Problem(num, None, f"the CSV cannot be read here: {rec}")]
-        if num > MAX_ROWS + 50:
-            return None, [Problem(None, None, f"more than {MAX_ROWS} rows")]
+        if num > MAX_SCANNED:
+            return None, [Problem(None, None, f"more than {MAX_SCANNED:,} lines; the extract should be one row per "
+                                              "ward and period")]
         if not any(str(v).strip() for v in rec):
             continue
+        if len(body) >= MAX_ROWS:
+            return None, [Problem(None, None, f"more than {MAX_ROWS:,} rows")]
+        broken = [i for i, v in enumerate(rec) if "\n" in str(v) or "\r" in str(v)]
+        if broken:
+            return None, [Problem(num, None, "a cell contains a line break (an unclosed quote?); remove line breaks "
+                                             "from cells and save again")]
         if header is None:
             header = [str(c).strip() for c in rec]
             continue
@@ -141,8 +149,8 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
                 return None, [Problem(None, None, f"the workbook has {len(sheets)} sheets ({', '.join(sheets[:5])}); "
                                                   "keep only the sheet with the extract")]
             for i, row in enumerate(wb[sheets[0]].iter_rows(values_only=False), start=1):
-                if i > MAX_ROWS + 50:
-                    return None, [Problem(None, None, f"more than {MAX_ROWS} rows")]
+                if i > MAX_SCANNED:
+                    return None, [Problem(None, None, f"more than {MAX_SCANNED:,} rows in the sheet")]
                 vals = []
                 for cell in row:
                     if cell.data_type == "f":
@@ -286,6 +294,7 @@ def _to_values(out: pd.DataFrame, indicator: str, scheme: str, filename: str, sh
     v = pd.DataFrame(rows)
     ind = pd.DataFrame(INDICATORS).rename(columns={"id": "indicator_id"})
     v = with_intervals(v, ind)
+    from loaders import schema  # noqa: PLC0415 (pandera: only when a file is validated)
     from loaders.build import finalise_values  # noqa: PLC0415 (build imports this module's neighbours)
 
     v = finalise_values(v)

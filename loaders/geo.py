@@ -8,8 +8,6 @@ shared vertices round identically, so the coverage stays clean.
 """
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -42,20 +40,3 @@ def coverage_problems(g: gpd.GeoDataFrame) -> dict:
         "interior_gaps_m2": holes,
         "invalid": int((~p.geometry.is_valid).sum()),
     }
-
-
-def geojson_features(g: gpd.GeoDataFrame, props) -> list[dict]:
-    """GeoJSON Feature dicts (for ``alt.Data(values=...)``) with the given properties frame.
-
-    ``props`` is a DataFrame indexed like ``g`` (same order) whose columns become
-    feature properties. NaN becomes None so the JSON is valid.
-    """
-    # d3-geo (Vega) reads rings with spherical winding: exterior rings must run clockwise,
-    # the opposite of RFC 7946, or each polygon is drawn as "the globe minus the ward".
-    geo = shapely.to_geojson(shapely.orient_polygons(g.geometry.values, exterior_cw=True))
-
-    records = props.astype(object).where(props.notna(), None).to_dict("records")
-    return [
-        {"type": "Feature", "geometry": json.loads(gj), "properties": rec}
-        for gj, rec in zip(geo, records)
-    ]

@@ -122,6 +122,8 @@ FROM lookups WHERE from_type = 'ward2014' AND to_type = 'ward2022' ORDER BY from
 
 SOURCES = "SELECT * FROM sources ORDER BY source_id, raw_file"
 
+COUNT_VALUES = "SELECT count(*) AS n FROM vals"
+
 ALL_VALUES = """
 SELECT v.*, a.area_name FROM vals v
 JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type

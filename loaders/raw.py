@@ -13,10 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-BROMLEY = "E09000006"
-LONDON = "E12000007"
-OUTER_LONDON = "E13000002"
-ENGLAND = "E92000001"
+from loaders.codes import BROMLEY, ENGLAND, LONDON, OUTER_LONDON  # noqa: F401 (re-exported for the build)
 
 DEFAULT_RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
 

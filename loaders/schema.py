@@ -4,10 +4,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.pandas import Check, Column, DataFrameSchema
 
-AREA_TYPES = ["lsoa2011", "lsoa2021", "ward2014", "ward2022", "la", "region", "country"]
-GEOGRAPHIES = ["ward2014", "ward2022", "lsoa2011", "lsoa2021", "la"]  # what users choose between
-POLARITIES = ["low_is_good", "high_is_good", "no_judgement"]
-INTERVALS = ["wilson", "byar_exact", "none"]
+from loaders.codes import AREA_TYPES, GEOGRAPHIES, INTERVALS, POLARITIES  # noqa: F401 (re-exported)
+
 CODE = r"^(E0[0-9]|E1[0-3]|E92|K04)[0-9]{6}$"
 
 

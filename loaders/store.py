@@ -13,12 +13,13 @@ from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
+import shapely
 
 from loaders import extracts, queries
-from loaders.raw import BROMLEY, ENGLAND, LONDON
-from loaders.schema import GEOGRAPHIES
+from loaders.codes import BROMLEY, ENGLAND, LONDON
+from loaders.codes import GEOGRAPHIES
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -48,7 +49,7 @@ class Store:
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
         self._memo: OrderedDict = OrderedDict()
-        self._geo: dict[str, gpd.GeoDataFrame] = {}
+        self._geo: dict[str, pd.DataFrame] = {}
         try:
             for table, fname in TABLE_FILES.items():
                 path = self.data_dir / fname
@@ -164,17 +165,30 @@ class Store:
         return self._q(queries.SOURCES)
 
     def all_values(self) -> pd.DataFrame:
-        return self._q(queries.ALL_VALUES)
+        """Every row (not memoised: large, and only wanted for a download or a public-mode index)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(queries.ALL_VALUES).df()
+        finally:
+            cur.close()
 
-    def geometry(self, layer: str) -> gpd.GeoDataFrame:
-        """Simplified WGS84 boundaries of one layer (read once, then kept)."""
+    def count_values(self) -> int:
+        return int(self._q(queries.COUNT_VALUES).n.iloc[0])
+
+    def geometry(self, layer: str) -> pd.DataFrame:
+        """Simplified WGS84 boundaries of one layer: area_code and shapely ``geometry`` (read once, then kept).
+
+        Read with pyarrow and shapely rather than GeoPandas, which the server then need not import."""
         if layer not in GEOGRAPHIES[:4] + ["london_ward2014"]:
             raise BadRequest(f"no boundaries for {layer!r}")
         with self._lock:
             if layer not in self._geo:
                 path = self.data_dir / "geometries.parquet"
                 try:
-                    g = gpd.read_parquet(path, filters=[("layer", "==", layer)])
+                    t = pq.read_table(path, columns=["area_code", "layer", "geometry"],
+                                      filters=[("layer", "==", layer)])
+                    g = pd.DataFrame({"area_code": t.column("area_code").to_pylist(),
+                                      "geometry": shapely.from_wkb(t.column("geometry").to_pylist())})
                 except Exception as e:
                     raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
                                           "Rebuild it with: python -m loaders.build") from e

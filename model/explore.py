@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 import phstats
-from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.geojson import features as geojson_features
+from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
 from phstats.disclosure import SUPPRESSED
 
@@ -151,8 +152,6 @@ def display_columns(df: pd.DataFrame, unit: str, colour: str) -> pd.DataFrame:
 
 def map_features(store: Store, df: pd.DataFrame, geography: str) -> list[dict]:
     """GeoJSON features of the areas with the display columns as properties (areas without data included)."""
-    from loaders.geo import geojson_features
-
     g = store.geometry(geography)
     props_cols = ["area_code", "area_name", "label", "interval", "count", "category", "status", "comparison",
                   "quintile_label"]
@@ -161,4 +160,4 @@ def map_features(store: Store, df: pd.DataFrame, geography: str) -> list[dict]:
     props["area_name"] = props.area_name.fillna(props.area_code.map(names))
     props["category"] = props.category.fillna("No data")
     props["label"] = props.label.fillna("no data")
-    return geojson_features(g, props)
+    return geojson_features(g.geometry, props)

@@ -83,8 +83,7 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
     matrix = matrix.merge(data[["area_code", "indicator_id", "is_illustrative", "is_estimate", "is_suppressed"]],
                           on=["area_code", "indicator_id"])
     matrix.loc[matrix.is_suppressed, "reason"] = "Suppressed"
-    scores = phstats.hotspot_scores(data[["area_code", "indicator_id", "value", "lower", "upper", "polarity",
-                                          "comparator"]], rule=rule, comparator_col="comparator")
+    scores = phstats.scores_from_matrix(matrix)
     scores["area_name"] = scores.area_code.map(names)
     ind_names = dict(zip(cands.index, cands.name))
     scores["flagged_names"] = scores.flagged.map(

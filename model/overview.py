@@ -6,7 +6,7 @@ import pandas as pd
 
 import phstats
 from loaders import targets as targets_mod
-from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import Store
 from model.explore import fmt_value
 

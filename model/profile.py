@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 import phstats
-from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
 from model.explore import fmt_value
 

@@ -67,11 +67,15 @@ class PublicStore:
         return out.drop(columns="_hidden").reset_index(drop=True)
 
     def london_rank(self, indicator, period):
-        """Ranks without the suppressed wards (they neither get a rank nor show where they fall)."""
+        """Ranks among the visible wards only: suppressed wards get no rank, and the visible ranks are
+        recounted without them, so no gap shows where a hidden ward falls."""
         ranks = self._store.london_rank(indicator, period)
         key = pd.MultiIndex.from_frame(ranks.assign(indicator_id=indicator, area_type="ward2014",
                                                     period=str(period))[KEY].astype(str))
-        return ranks[~key.isin(self.hidden)].reset_index(drop=True)
+        visible = ranks[~key.isin(self.hidden)].copy()
+        visible["london_rank"] = visible.london_rank.rank(method="min").astype(int)
+        visible["london_wards"] = len(visible)
+        return visible.reset_index(drop=True)
 
     def series(self, indicator, codes):
         return self._mask(self._store.series(indicator, codes))

@@ -8,7 +8,7 @@ import pandas as pd
 from charts import compose, maps, style
 from charts import hotspots as hchart
 from exports import images
-from loaders.geo import geojson_features
+from loaders.geojson import features as geojson_features
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
 from model import hotspots as hs
@@ -101,7 +101,7 @@ def _count_map(s, scores, geography, n, sub):
     props["label"] = props.flagged_names.fillna("")
     domain = [f"{k} of {n}" for k in range(n + 1)]
     colours = hchart.count_colours(n + 1)
-    return maps.choropleth(geojson_features(g, props[["area_code", "area_name", "category", "label"]]),
+    return maps.choropleth(geojson_features(g.geometry, props[["area_code", "area_name", "category", "label"]]),
                            colour_field="category", colour_title="Indicators flagged", domain=domain, colours=colours,
                            tooltip=[("area_name", "Ward"), ("category", "Flagged"), ("label", "On")],
                            selectable=False, height=380, title=style.title_block("Number of flags", sub))

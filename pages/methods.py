@@ -52,15 +52,18 @@ def main() -> None:
     st.dataframe(src[["source_id", "publisher", "title", "licence", "raw_file", "sha256", "url"]],
                  hide_index=True, width="stretch")
     st.subheader("Download the full dataset")
-    full = s.all_values()
-    st.caption(f"{len(full):,} rows: every indicator, area and period, with intervals and flags "
-               "(is_illustrative, is_estimate, is_suppressed) and the source of each row.")
+    st.caption(f"{s.count_values():,} rows: every indicator, area and period, with intervals and flags "
+               "(is_illustrative, is_estimate, is_suppressed) and the source of each row. Built when you click.")
+
+    def parquet() -> bytes:
+        buf = io.BytesIO()
+        s.all_values().to_parquet(buf, index=False)
+        return buf.getvalue()
+
     c1, c2 = st.columns(2)
-    c1.download_button("All values (CSV)", full.to_csv(index=False).encode(), file_name="bromley_ward_explorer_values.csv",
-                       mime="text/csv")
-    buf = io.BytesIO()
-    full.to_parquet(buf, index=False)
-    c2.download_button("All values (Parquet)", buf.getvalue(), file_name="bromley_ward_explorer_values.parquet",
+    c1.download_button("All values (CSV)", lambda: s.all_values().to_csv(index=False).encode(),
+                       file_name="bromley_ward_explorer_values.csv", mime="text/csv")
+    c2.download_button("All values (Parquet)", parquet, file_name="bromley_ward_explorer_values.parquet",
                        mime="application/octet-stream")
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import compose, style, trends
 from exports import images
-from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import GEOGRAPHY_LABELS
 from model import profile
 from ui import common, router

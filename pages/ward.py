@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import compose, maps
 from exports import images
-from loaders.geo import geojson_features
+from loaders.geojson import features as geojson_features
 from model import profile
 from ui import common, router
 from ui.data import store
@@ -86,7 +86,7 @@ def _locator(s, info):
     names = s.areas(info["scheme"]).set_index("area_code").area_name
     props = g[["area_code"]].assign(area_name=g.area_code.map(names),
                                     category=["This ward" if c == info["code"] else "Other Bromley wards" for c in g.area_code])
-    return maps.choropleth(geojson_features(g, props), colour_field="category", colour_title="",
+    return maps.choropleth(geojson_features(g.geometry, props), colour_field="category", colour_title="",
                            domain=["This ward", "Other Bromley wards"], colours=["#D55E00", "#eeeeee"],
                            tooltip=[("area_name", "Ward")], selectable=False, height=260, selected=info["code"])
 

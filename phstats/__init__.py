@@ -16,7 +16,7 @@ from phstats.compare import (
     compare,
     compare_frame,
 )
-from phstats.hotspots import RULES, hotspot_matrix, hotspot_scores
+from phstats.hotspots import RULES, hotspot_matrix, hotspot_scores, scores_from_matrix
 from phstats.intervals import (
     METHODS,
     add_intervals,
@@ -58,6 +58,7 @@ __all__ = [
     "suppression_mask",
     "rag",
     "rate_interval",
+    "scores_from_matrix",
     "wilson",
     "worst_quantile_mask",
     "z_value",

@@ -14,6 +14,12 @@ smallest visible count, which with a tie pins a hidden count exactly (e.g. count
 
 Callers must also present suppressed rows in an order that does not depend on their
 hidden values (model.public sorts them last, by name).
+
+Known limit (as with any deterministic secondary suppression): someone who knows this
+rule and sees a group's total can sometimes narrow hidden counts down, and in corner
+cases pin one (e.g. two hidden counts adding to 8 when each must be below 5 are both 4).
+This is the standard primary + smallest-secondary practice, not a guarantee against a
+determined attacker; the tests record the cases found.
 """
 from __future__ import annotations
 

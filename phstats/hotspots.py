@@ -141,19 +141,18 @@ def hotspot_scores(
     comma-joined string of the flagging indicator ids in sorted order ("" when none).
     Sorted by n_flagged (descending) then area_code. Arguments as :func:`hotspot_matrix`.
     """
-    matrix = hotspot_matrix(data, rule, comparators, comparator_col, n)
-    rows = []
-    for area, sub in matrix.groupby("area_code", sort=False):
-        flagged_ids = sorted(sub.loc[sub["flagged"].astype(bool), "indicator_id"])
-        rows.append(
-            {
-                "area_code": area,
-                "n_flagged": len(flagged_ids),
-                "n_indicators": int(sub["value"].notna().sum()),
-                "flagged": ", ".join(str(i) for i in flagged_ids),
-            }
-        )
-    scores = pd.DataFrame(rows, columns=["area_code", "n_flagged", "n_indicators", "flagged"])
+    return scores_from_matrix(hotspot_matrix(data, rule, comparators, comparator_col, n))
+
+
+def scores_from_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """:func:`hotspot_scores` from an existing :func:`hotspot_matrix` (vectorised; no recomputation)."""
+    flagged = matrix["flagged"].astype(bool)
+    grouped = matrix.assign(_flag=flagged.astype("int64"), _has=matrix["value"].notna().astype("int64"))
+    scores = grouped.groupby("area_code", sort=False).agg(n_flagged=("_flag", "sum"), n_indicators=("_has", "sum"))
+    names = (matrix.loc[flagged, ["area_code", "indicator_id"]].sort_values(["area_code", "indicator_id"])
+             .astype({"indicator_id": str}).groupby("area_code", sort=False)["indicator_id"].agg(", ".join))
+    scores["flagged"] = names.reindex(scores.index).fillna("")
+    scores = scores.reset_index()[["area_code", "n_flagged", "n_indicators", "flagged"]]
     scores = scores.astype({"n_flagged": "int64", "n_indicators": "int64"})
     return scores.sort_values(
         ["n_flagged", "area_code"], ascending=[False, True], ignore_index=True

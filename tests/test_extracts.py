@@ -3,7 +3,8 @@ safety, storage in a copy of data/, the CLI, and a fuzz test of validate().
 
 Every bad file is generated here (CSV bytes, or a real .xlsx written by openpyxl). Storage tests
 run on a private copy of the committed Parquet files under tmp_path; data/ is never written.
-Known bugs are shown by ``xfail(strict=True)`` tests (see the BUG notes on each).
+Known bugs are shown by ``xfail(strict=True)`` tests (see the BUG notes on each). An accepted extract is one
+file, ``data/local/<indicator>.parquet``, with its source entry in the Parquet metadata.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import phstats
 from loaders import extracts
 from loaders.extracts import normalise_name, validate
 from loaders.schema import VALUES
-from loaders.store import Store
+from loaders.store import DataUnavailable, Store
 
 COLS = ["ward_code", "ward_name", "period", "numerator", "denominator", "note"]
 PENGE_2022, PENGE_2014 = "E05014002", "E05000123"
@@ -301,30 +302,47 @@ def test_unsupported_extension(fn, wards):
 def test_file_over_5_mb(wards):
     head = csv_bytes([good_row()])
     data = head + b"," * (extracts.MAX_BYTES + 1 - len(head))
-    assert len(data) == 5 * 1024 * 1024 + 1
+    assert len(data) == 5_000_001
     probs = rejected(validate(data, "x.csv", "neet", wards))
-    assert probs == [(None, None, "the file is 5.2 MB; the limit is 5 MB")]  # 5,242,881 bytes in MB of 10^6
+    assert probs == [(None, None, "the file is 5.0 MB; the limit is 5 MB")]  # one byte over 5,000,000
     probs = rejected(validate(b"x" * (2 * extracts.MAX_BYTES), "x.xlsx", "neet", wards))  # checked before parsing
-    assert probs == [(None, None, "the file is 10.5 MB; the limit is 5 MB")]
-    # exactly at the limit is read (and then judged on its content): one row with a long note
-    pad = extracts.MAX_BYTES - len(csv_bytes([good_row(note="")]))
-    data = csv_bytes([good_row(note="n" * pad)])
+    assert probs == [(None, None, "the file is 10.0 MB; the limit is 5 MB")]
+    # exactly at the limit is read (and then judged on its content): 60 rows with long notes (each note under
+    # the csv module's 128 KiB field limit)
+    codes = [f"E050{13987 + i}" for i in range(20)]
+    rows = [good_row(code=c, name="", period=y) for y in ("2022", "2023", "2024") for c in codes]
+    pad = extracts.MAX_BYTES - len(csv_bytes(rows))
+    for i, r in enumerate(rows):
+        r[-1] = "n" * (pad // len(rows) + (pad % len(rows) if i == 0 else 0))
+    data = csv_bytes(rows)
     assert len(data) == extracts.MAX_BYTES
     res = validate(data, "x.csv", "neet", wards)
     assert res.ok, res.problems
-    assert len(res.rows) == 1 and res.rows.note.iloc[0].endswith("; note: " + "n" * 300)  # notes are cut at 300
+    assert len(res.rows) == 60 and res.rows.note.str.endswith("; note: " + "n" * 300).all()  # notes are cut at 300
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the row limit counts spreadsheet rows, not data rows: _frame_from_rows "
-                                       "(CSV) and _read_xlsx stop at row MAX_ROWS + 50 even when every row after "
-                                       "the data is empty, so a 22-row extract followed by empty rows (as Excel "
-                                       "writes for formatted cells, or trailing blank lines) is rejected with "
-                                       "'more than 5000 rows'. The CSV case was accepted before the csv-module "
-                                       "rewrite (pd.read_csv + dropping empty rows)")
-@pytest.mark.parametrize("empty", [b",,,,,\n", b"\n"], ids=["delimiters-only", "blank-lines"])
+def test_field_over_the_csv_field_limit_is_reported(wards):
+    data = csv_bytes([good_row(), good_row(name="Mottingham", note="n" * 200_000)])
+    probs = rejected(validate(data, "x.csv", "neet", wards))
+    assert len(probs) == 1 and probs[0][:2] == (3, None) and "cannot be read" in probs[0][2], probs
+
+
+@pytest.mark.parametrize("empty", ["delimiters-only", "blank-lines", "xlsx-formatted-cells"])
 def test_trailing_empty_rows_do_not_count_towards_the_row_limit(empty, wards):
-    data = csv_bytes([good_row()]) + empty * (extracts.MAX_ROWS + 100)
-    res = validate(data, "x.csv", "neet", wards)
+    n = extracts.MAX_ROWS + 100
+    if empty == "xlsx-formatted-cells":
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(COLS)
+        ws.append([_cell(v) for v in good_row()])
+        for r in range(3, n + 3):
+            ws.cell(row=r, column=1).number_format = "0.00"  # formatted, empty
+        buf = io.BytesIO()
+        wb.save(buf)
+        data, fn = buf.getvalue(), "x.xlsx"
+    else:
+        data, fn = csv_bytes([good_row()]) + (b",,,,,\n" if empty == "delimiters-only" else b"\n") * n, "x.csv"
+    res = validate(data, fn, "neet", wards)
     assert res.ok, res.problems
     assert len(res.rows) == 1
 
@@ -332,7 +350,7 @@ def test_trailing_empty_rows_do_not_count_towards_the_row_limit(empty, wards):
 def test_too_many_rows(wards):
     rows = [good_row(period="2024", num="1", den="10")] * (extracts.MAX_ROWS + 1)
     probs = rejected(validate(csv_bytes(rows), "x.csv", "neet", wards))
-    assert has(probs, None, None, "limit is 5000")
+    assert has(probs, None, None, "more than 5,000 rows")
 
 
 def test_unknown_ward_code(wards):
@@ -440,36 +458,20 @@ def test_row_numbers_after_several_blank_lines_and_blank_lines_before_the_header
                      (10, "numerator", "is larger than the denominator")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: CSV row numbers are physical line numbers (csv.reader line_num), so "
-                                       "after a quoted note with a line break in it (Alt+Enter in Excel, one "
-                                       "spreadsheet row) every problem is reported one row too late; the same "
-                                       "sheet as .xlsx reports the right row")
-def test_row_numbers_after_a_note_with_a_line_break(wards):
-    data = (b"ward_name,period,numerator,denominator,note\n"
-            b'St Mary Cray,2024,3,30,"line one\nline two"\nMottingham,2024,abc,30,\n')
-    probs = rejected(validate(data, "x.csv", "neet", wards))
-    assert probs == [(3, "numerator", "'abc' is not a number")]  # Excel shows Mottingham in row 3
-
-
-def test_note_with_a_line_break_is_kept(wards):
+def test_note_with_a_line_break_is_refused(wards):
+    """Line breaks in cells are refused: they cannot be told apart from an unclosed quote swallowing rows."""
     data = (b"ward_name,period,numerator,denominator,note\n"
             b'St Mary Cray,2024,3,30,"line one\nline two"\nMottingham,2024,4,30,\n')
-    res = validate(data, "x.csv", "neet", wards)
-    assert res.ok, res.problems
-    assert len(res.rows) == 2
-    assert res.rows.set_index("area_code").note[ST_MARY_CRAY].endswith("; note: line one\nline two")
+    probs = rejected(validate(data, "x.csv", "neet", wards))
+    assert len(probs) == 1 and probs[0][0] == 2 and "line break" in probs[0][2]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unterminated quote swallows the rest of the file silently: "
-                                       "csv.reader (strict=False) accepts end-of-file inside a quoted field, so the "
-                                       "rows after it become part of the note and the file is ACCEPTED with fewer "
-                                       "rows (here 1 of 3) and no problem reported. pd.read_csv rejected it "
-                                       "('EOF inside string') before the csv-module rewrite")
 def test_unterminated_quote_is_reported_not_swallowed(wards):
     data = (b"ward_name,period,numerator,denominator,note\n"
             b'St Mary Cray,2024,3,30,"oops\nMottingham,2024,4,40,\nPlaistow,2024,6,50,\n')
-    res = validate(data, "x.csv", "neet", wards)
-    assert not res.ok or len(res.rows) == 3, res.rows.note.tolist()
+    probs = rejected(validate(data, "x.csv", "neet", wards))
+    assert probs == [(2, None, "a cell contains a line break (an unclosed quote?); remove line breaks from cells "
+                               "and save again")]
 
 
 @pytest.mark.parametrize("period", ["0000", "9999/00", "0001", "2101"])
@@ -939,9 +941,8 @@ def test_unreadable_extract_is_listed_so_it_can_be_removed(content, data_copy, w
     assert lo.indicator_id.tolist() == ["cla_rate", "neet"]
     assert lo.file.tolist() == ["c.csv", "?"] and lo.sha256.tolist()[1] == ""
     assert not lo.title.iloc[0].startswith("UNREADABLE") and lo.title.iloc[1].startswith("UNREADABLE")
-    with pytest.raises(Exception):
+    with pytest.raises((ValueError, OSError)):  # ArrowInvalid is a ValueError; bad JSON too
         extracts.source_entry(bad)
-    from loaders.store import DataUnavailable
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)
     assert extracts.remove("neet", data_copy) is True

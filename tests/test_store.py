@@ -3,6 +3,7 @@ thread safety and unreadable data."""
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from loaders.store import BadRequest, DataUnavailable, Store
@@ -256,31 +259,85 @@ def test_truncated_geometries_are_reported_on_use(data_copy):
         s.geometry("ward2022")
 
 
-def test_corrupt_local_extract(data_copy):
-    local = data_copy / "local" / "values"
-    local.mkdir(parents=True)
-    (local / "council_cla.parquet").write_bytes((data_copy / "values.parquet").read_bytes()[:1000])
+SOURCE = dict(source_id="local_cla_rate", publisher="London Borough of Bromley (local extract)",
+              title="Local extract, loaded 01 Apr 2025, by file council_cla.csv, 110 rows, ward2022", url="",
+              licence="Council data: not for publication without approval", attribution="London Borough of Bromley",
+              raw_file="council_cla.csv", sha256="ab" * 32)
+
+
+def write_local(data_copy: Path, name: str, df: pd.DataFrame, source: dict | None = SOURCE) -> Path:
+    """A local extract as the app stores it: data/local/<name>.parquet, its source entry in the metadata."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if source is not None:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"bwe_source": json.dumps(source).encode()})
+    (data_copy / "local").mkdir(exist_ok=True)
+    path = data_copy / "local" / f"{name}.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def council_cla(data_copy: Path) -> pd.DataFrame:
+    v = pd.read_parquet(data_copy / "values.parquet")
+    own = v[(v.indicator_id == "cla_rate") & (v.area_type == "ward2022")].copy()
+    assert own.is_illustrative.all() and len(own) == 110
+    own["is_illustrative"] = False
+    own["source_id"] = "local_cla_rate"
+    own["note"] = "council extract"
+    return own
+
+
+@pytest.mark.parametrize("content", ["truncated", "text"])
+def test_corrupt_local_extract(data_copy, content):
+    local = data_copy / "local"
+    local.mkdir()
+    bad = (data_copy / "values.parquet").read_bytes()[:1000] if content == "truncated" else b"ward,cla\nE05013987,12\n"
+    (local / "council_cla.parquet").write_bytes(bad)
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)
 
 
 def test_local_extract_replaces_illustrative_series(data_copy):
-    v = pd.read_parquet(data_copy / "values.parquet")
-    own = v[(v.indicator_id == "cla_rate") & (v.area_type == "ward2022")].copy()
-    assert own.is_illustrative.all() and len(own) == 110
-    own["is_illustrative"] = False
-    own["source_id"] = "council"
-    own["note"] = "council extract"
-    (data_copy / "local" / "values").mkdir(parents=True)
-    own.to_parquet(data_copy / "local" / "values" / "council_cla.parquet", index=False)
+    before = Store(data_copy)
+    write_local(data_copy, "cla_rate", council_cla(data_copy))
     s = Store(data_copy)
+    assert s.local_files == [str(data_copy / "local" / "cla_rate.parquet")]
     got = s.values("cla_rate", "31 Mar 2023", "ward2022")
-    assert len(got) == 22 and set(got.source_id) == {"council"} and not got.is_illustrative.any()
+    assert len(got) == 22 and set(got.source_id) == {"local_cla_rate"} and not got.is_illustrative.any()
+    assert (got.note == "council extract").all()
     assert s.values("neet", "2023", "ward2022").is_illustrative.all()  # other series untouched
+    assert len(s.all_values()) == len(before.all_values())  # 110 rows replaced by 110
+    # the source entry in the file's metadata is added to the sources table
+    src = s.sources()
+    assert len(src) == len(before.sources()) + 1
+    row = src[src.source_id == "local_cla_rate"]
+    assert len(row) == 1 and {k: row.iloc[0][k] for k in SOURCE} == SOURCE
 
 
-def test_local_extract_with_wrong_columns(data_copy):
-    (data_copy / "local" / "values").mkdir(parents=True)
-    pd.DataFrame({"ward": ["E05013987"], "cla": [12]}).to_parquet(data_copy / "local" / "values" / "council.parquet")
+def test_local_folder_without_extracts(data_copy):
+    """An empty local/ folder, or one holding only a dot-file (a temp file left by a crash), has no extracts."""
+    (data_copy / "local").mkdir()
+    assert Store(data_copy).local_files == []
+    (data_copy / "local" / ".tmp-x1y2.parquet").write_bytes(b"half a parquet file")
+    s = Store(data_copy)
+    assert s.local_files == []
+    assert s.values("cla_rate", "31 Mar 2023", "ward2022").is_illustrative.all()
+
+
+@pytest.mark.parametrize("with_source", [True, False])
+def test_local_extract_with_wrong_columns(data_copy, with_source):
+    write_local(data_copy, "council", pd.DataFrame({"ward": ["E05013987"], "cla": [12]}),
+                SOURCE if with_source else None)
     with pytest.raises(DataUnavailable, match="local"):
+        Store(data_copy)
+
+
+@pytest.mark.parametrize("metadata", [None, {b"other": b"x"}, {b"bwe_source": b"{not json"},
+                                      {b"bwe_source": json.dumps({"source_id": "local_cla_rate"}).encode()}],
+                         ids=["none", "other-key", "bad-json", "incomplete"])
+def test_local_extract_without_a_readable_source_entry(data_copy, metadata):
+    """Values with no source entry would be shown with no provenance: refused."""
+    table = pa.Table.from_pandas(council_cla(data_copy), preserve_index=False).replace_schema_metadata(metadata)
+    (data_copy / "local").mkdir()
+    pq.write_table(table, data_copy / "local" / "cla_rate.parquet")
+    with pytest.raises(DataUnavailable, match="local extract in .*local.* cannot be read"):
         Store(data_copy)
