@@ -53,6 +53,16 @@ def ward_trend(t: pd.DataFrame, *, name: str, unit: str, ward_name: str, notes: 
                         title=style.title_block(name, notes or [" "]), width=width, height=height)
 
 
+def ward_trend_grid(panels: list[tuple[pd.DataFrame, str, str]], ward_name: str, *, columns: int = 2,
+                    width: int = 330) -> Figure:
+    """All of a ward's trends as small multiples: ``panels`` is [(trend frame, name, unit)]."""
+    df = pd.concat([t.assign(panel=axis_title({"name": n, "unit": u})) for t, n, u in panels], ignore_index=True)
+    return trends.trend_grid(df, series_order=[ward_name, "Bromley", "London", "England"], columns=columns,
+                             width=width, title=style.title_block(
+                                 f"{ward_name}: trends", "Bands: 95% confidence intervals where counts are published. "
+                                 "Dashed: estimate; dotted: illustrative."))
+
+
 def hotspot_matrix(m: pd.DataFrame, *, reasons: list[str], order: list[str], names: dict[str, str],
                    subtitle: list[str], width: int | str = "container") -> Figure:
     return hchart.matrix(m, reasons=reasons, area_order=order, indicator_names=names,

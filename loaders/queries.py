@@ -87,6 +87,16 @@ WHERE v.indicator_id = $indicator AND list_contains($codes, v.area_code) AND v.b
 ORDER BY v.area_code, v.area_type, v.period_start
 """
 
+# Every indicator's series for a list of areas (one query for a whole ward profile).
+SERIES_ALL = """
+SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
+       v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
+       v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id
+FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+WHERE list_contains($codes, v.area_code) AND v.breakdown = 'All'
+ORDER BY v.indicator_id, v.area_code, v.area_type, v.period_start
+"""
+
 # Rank of each London ward (1 = highest value) for indicators the ward atlas covers for all London.
 LONDON_RANK = """
 SELECT v.area_code, rank() OVER (ORDER BY v.value DESC) AS london_rank, count(*) OVER () AS london_wards

@@ -92,7 +92,8 @@ def _positions(df: pd.DataFrame) -> pd.DataFrame:
 
 def trends(store: Store, code: str, scheme: str, indicator: str) -> pd.DataFrame:
     """The ward's series (its scheme only) with Bromley, London and England on the same indicator."""
-    s = store.series(indicator, [code, BROMLEY, LONDON, ENGLAND])
+    s = store.series_all([code, BROMLEY, LONDON, ENGLAND])
+    s = s[s.indicator_id == indicator]
     keep = (s.area_code == code) & (s.area_type == scheme) | s.area_code.isin([BROMLEY, LONDON, ENGLAND]) & s.area_type.isin(["la", "region", "country"])
     s = s[keep].copy()
     s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
@@ -147,8 +148,9 @@ def summary(store: Store, info: dict, spine_df: pd.DataFrame, level: str = "95")
         place = f"{_ordinal(r.bromley_rank)} " if r.bromley_rank > 1 else ""
         out.append(f"It has the {place}{word} {r.name.lower()} of Bromley's {r.n_wards} wards ({r.period}).")
     for r in spine_df[spine_df.trend_comparable].itertuples():
-        s = store.series(r.indicator_id, [info["code"]])
-        s = s[s.area_type == info["scheme"]].sort_values("period_start")
+        s = store.series_all([info["code"], BROMLEY, LONDON, ENGLAND])
+        s = s[(s.indicator_id == r.indicator_id) & (s.area_code == info["code"]) & (s.area_type == info["scheme"])]
+        s = s.sort_values("period_start")
         if len(s) >= 2:
             a, b = s.iloc[-2], s.iloc[-1]
             change = _change_sentence(r, a, b)
@@ -210,4 +212,7 @@ def trend_display(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     out["status"] = np.where(out.is_suppressed, "SUPPRESSED", np.where(
         out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")))
     out.loc[out.is_suppressed, "label"] = "suppressed"
+    # Lines join points of one source only: a change of source (e.g. HMRC to DWP child poverty, or
+    # IoD2019 to IoD2025) is a change of measure, not a trend.
+    out["segment"] = out.series.astype(str) + "|" + out.source_id.astype(str)
     return out

@@ -80,6 +80,9 @@ class PublicStore:
     def series(self, indicator, codes):
         return self._mask(self._store.series(indicator, codes))
 
+    def series_all(self, codes):
+        return self._mask(self._store.series_all(codes))
+
     def comparators(self, indicator, period):
         return self._mask(self._store.comparators(indicator, period), indicator_id=indicator, period=str(period))
 

@@ -89,7 +89,7 @@ def main() -> None:
     common.public_footnote(table)
     st.dataframe(download.drop(columns=["note", "source_id", "geography", "indicator", "unit"]), hide_index=True,
                  width="stretch")
-    st.download_button("Download table (CSV)", download.to_csv(index=False).encode(), file_name=f"{name}.csv",
+    st.download_button("Download table (CSV)", lambda: download.to_csv(index=False).encode(), file_name=f"{name}.csv",
                        mime="text/csv")
 
 

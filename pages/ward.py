@@ -39,7 +39,9 @@ def main() -> None:
         for r in sp.itertuples():
             t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
             kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=profile.trend_notes(r, ranks))
-            out["trends"].append((r.indicator_id, t, kw, compose.ward_trend(t, **kw).spec(big=big)))
+            out["trends"].append((r.indicator_id, t, kw))
+        out["grid"] = compose.ward_trend_grid([(t, kw["name"], kw["unit"]) for _, t, kw in out["trends"]],
+                                              info["name"], columns=1 if big else 2).spec(big=big)
         return out
 
     v = common.memo(("ward", code, level), build)
@@ -73,10 +75,13 @@ def main() -> None:
 
     common.board_pack_buttons(code, None, key="ward_pack")
     st.subheader("Trends")
-    cols = st.columns(2)
-    for i, (ind, t, kw, spec) in enumerate(v["trends"]):
-        with cols[i % 2]:
-            common.show_spec(spec, height=common.trend_height(len(kw["notes"])))
+    common.show_spec(v["grid"])
+    notes = [f"{kw['name']}: {'; '.join(kw['notes'])}" for _, _, kw in v["trends"] if kw["notes"]]
+    if notes:
+        st.caption("  \n".join(common.md(n) for n in notes))
+    st.caption("Each trend as its own image or data, for papers:")
+    for ind, t, kw in v["trends"]:
+        with st.expander(kw["name"]):
             common.export_buttons(lambda t=t, kw=kw: compose.ward_trend(t, width=images.WIDTH, **kw),
                                   common.source_caption(s, t), t, f"trend_{code}_{ind}", key=f"ward_trend_{ind}")
 

@@ -106,8 +106,8 @@ def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: st
                        key=f"{key}_png", icon=":material/image:")
     c2.download_button("SVG", lambda: images.svg(framed()).encode(), file_name=f"{name}.svg", mime="image/svg+xml",
                        key=f"{key}_svg", icon=":material/draw:")
-    c3.download_button("Data (CSV)", data.to_csv(index=False).encode(), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"{key}_csv", icon=":material/table:")
+    c3.download_button("Data (CSV)", lambda: data.to_csv(index=False).encode(), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_csv", icon=":material/table:")
 
 
 def public_footnote(table: pd.DataFrame) -> None:
