@@ -36,8 +36,8 @@ def main() -> None:
         res = extracts.validate(data, up.name, indicator, wards)
         if not res.ok:
             st.error(f"**{common.md(up.name)} was not loaded**: {len(res.problems)} problem(s). Nothing was stored.")
-            st.dataframe(pd.DataFrame([{"row": p.row, "column": p.column, "problem": p.message} for p in res.problems]),
-                         hide_index=True, width="stretch")
+            st.table(pd.DataFrame([{"row": "" if p.row is None else str(p.row), "column": p.column or "",
+                                    "problem": p.message} for p in res.problems]).set_index("row"))
         else:
             st.success(f"{common.md(up.name)}: {len(res.rows)} valid rows, {res.scheme}, periods "
                        f"{', '.join(sorted(set(res.rows.period)))}.")

@@ -152,8 +152,15 @@ def distinct_colours(im, min_pixels: int = 20) -> int:
     return int((counts >= min_pixels).sum())
 
 
-def colour_count(im, hex_colour: str, tol: int = 12) -> int:
-    return int(_mask(im, hex_colour, tol).sum())
+def colour_count(im, hex_colour: str, tol: int = 12, *, alphas: tuple[float, ...] = (1.0,)) -> int:
+    """Pixels of ``hex_colour``, or of it drawn with one of ``alphas`` (opacity) over white."""
+    a = _arr(im)
+    c = np.array(rgb(hex_colour), dtype=float)
+    hit = np.zeros(a.shape[:2], dtype=bool)
+    for alpha in alphas:
+        target = np.round(alpha * c + (1 - alpha) * 255).astype(np.int16)
+        hit |= (np.abs(a - target) <= tol).all(axis=2)
+    return int(hit.sum())
 
 
 def interior_point(im, hex_colour: str, tol: int = 12) -> tuple[int, int] | None:
