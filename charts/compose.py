@@ -31,7 +31,7 @@ def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: st
                  ("count", "Count / denominator"), ("category", colour_title), ("status", "Data")],
         title=style.title_block(f"{meta['name']}, {period}", sub))
     bars = ranking.ranking(
-        table, value_title=axis_title(meta), colour_field="category", colour_title=colour_title, domain=domain,
+        table, value_title=meta["unit"], colour_field="category", colour_title=colour_title, domain=domain,
         colours=palette, comparator_value=ctx["comparator_value"], comparator_label=ctx["comparator_label"],
         selected=selected, width=width, bar_height=bar_height,
         title=style.title_block("Ranked, with " + (f"{level}% intervals" if ctx["has_intervals"] else "no intervals"),

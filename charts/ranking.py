@@ -27,7 +27,7 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
     bars = base.mark_bar(stroke="#333", strokeWidth=0.4).encode(
         y=y, x=alt.X("value:Q", title=value_title),
         color=alt.Color(f"{colour_field}:N", title=colour_title, scale=alt.Scale(domain=domain, range=colours),
-                        sort=domain, legend=alt.Legend(orient="bottom", columns=3)),
+                        sort=domain, legend=alt.Legend(orient="bottom", columns=2)),
         strokeWidth=alt.condition("datum._sel", alt.value(2.5), alt.value(0.4)),
         tooltip=tooltip)
     layers = [bars]

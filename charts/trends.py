@@ -18,7 +18,7 @@ def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None =
     order = series_order or list(dict.fromkeys(df.series))
     colour = alt.Color("series:N", title=None, sort=order,
                        scale=alt.Scale(domain=order, range=SERIES_COLOURS[: len(order)]),
-                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=300))
+                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=300, symbolOpacity=1))
     x = alt.X("period_end:T", title="Period end", axis=alt.Axis(format="%Y"))
     tip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
            alt.Tooltip("label:N", title=value_title), alt.Tooltip("interval:N", title="95% interval"),
@@ -51,7 +51,7 @@ def trend_grid(df: pd.DataFrame, *, series_order: list[str], columns: int = 2, w
     """
     colour = alt.Color("series:N", title=None, sort=series_order,
                        scale=alt.Scale(domain=series_order, range=SERIES_COLOURS[: len(series_order)]),
-                       legend=alt.Legend(orient="top", columns=4, labelLimit=300))
+                       legend=alt.Legend(orient="top", columns=4, labelLimit=300, symbolOpacity=1))
     x = alt.X("period_end:T", title=None, axis=alt.Axis(format="%Y", tickCount=5))
     status = alt.Scale(domain=["published", "ESTIMATE", "ILLUSTRATIVE", "SUPPRESSED"],
                        range=[[1, 0], [6, 3], [2, 2], [1, 4]])
@@ -73,3 +73,4 @@ def trend_grid(df: pd.DataFrame, *, series_order: list[str], columns: int = 2, w
     cols = ["panel", "series", "segment", "period", "period_end", "value", "lower95", "upper95", "label", "interval",
             "status"]
     return Figure(chart, {"trends": records(df[cols])})
+

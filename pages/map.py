@@ -41,10 +41,9 @@ def main() -> None:
         colour = url.select("colour", "Colour by", colours, format_func=explore.COLOURINGS.get)
     level = url.select("level", "Confidence level", list(explore.LEVELS), "95", format_func=lambda v: f"{v}%",
                        widget=st.radio, horizontal=True)
-    url.show_notices()
-
     view = explore.View(indicator, period, geography, comparator, level)
     ward = common.ward_selector(url, s, geography, map_key="map:chart")
+    url.show_notices()
     big = presenting()
 
     def build():

@@ -38,6 +38,11 @@ def main() -> None:
     df["series"] = df.area_code.map(lambda c: label[c].split(" (")[0] if not c.startswith("E05") else label[c])
     df = profile.trend_display(df, meta["unit"])
     common.data_status_banners(bool(df.is_illustrative.any()), bool(df.is_estimate.any()))
+    mixed = df.groupby("area_code").source_id.nunique()
+    if (mixed > 1).any():
+        st.warning(f"{', '.join(df.loc[df.area_code.isin(mixed[mixed > 1].index), 'series'].unique())}: this line "
+                   "comes from more than one source, and the measures are not comparable across sources "
+                   f"({meta['caveats']}). The line breaks where the source changes.")
     if not meta["trend_comparable"]:
         st.warning("Scores from different editions of the Indices of Deprivation are not comparable: "
                    "the lines show each edition's level, not a change over time.")

@@ -419,10 +419,6 @@ LEGEND_SYMBOLS_JS = """(el) => Array.from(el.querySelectorAll('g.role-legend-sym
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="BUG trend charts (charts/trends.py): the colour legend takes the confidence "
-                   "band's opacity (mark_area opacity=0.18), so the swatches for the ward, Bromley, London and England "
-                   "are drawn at 18% opacity: pale pastels that do not match the full-colour lines (same on the Trends "
-                   "page whenever a band is shown)")
 def test_ward_trend_legend_swatches_match_the_lines(view):
     page = view(WARD, 3, WARD_HEIGHT)
     swatches = [sym for _, el, _ in trend_panels(page) for sym in el.evaluate(LEGEND_SYMBOLS_JS)
@@ -432,9 +428,6 @@ def test_ward_trend_legend_swatches_match_the_lines(view):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="BUG map ranking chart: its legend (3 columns) and x-axis title run past the "
-                   "chart's right edge at 1400 px, so the 'worse' entry of 'Compared with London' is cut off (only "
-                   "its swatch edge shows) and the axis title ends '(IDACI) (%'; the map beside it shows the full legend")
 def test_map_ranking_legend_and_axis_title_are_inside_the_chart(view):
     page = view(MAP_COMPARE, 2)
     el = chart(page, "Ranked, with 95% intervals")

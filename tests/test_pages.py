@@ -262,11 +262,9 @@ def test_map_other_invalid_values_give_a_notice(params):
     assert any("not (all) available" in n for n in notices), notices
 
 
-@pytest.mark.xfail(strict=True, reason="BUG pages/map.py: ui.common.ward_selector() runs after url.show_notices(), "
-                   "so the notice for an invalid `ward` in the URL is added too late and never shown "
-                   "(the value is silently dropped)")
 @pytest.mark.parametrize("ward", ["<script>", "E05999999", "E05000123"])  # E05000123 is a 2014 ward, not on ward2022
 def test_map_invalid_ward_in_url_gives_a_notice(ward):
+    """Was a bug: the ward picker ran after the notices were shown, so a bad `ward` was dropped silently."""
     at = run_page("map", indicator="idaci", geography="ward2022", ward=ward)
     assert at.selectbox(key="map:ward").value == ""
     assert any("ward=" in n for n in values(at.info)), values(at.info)
@@ -614,11 +612,6 @@ def test_trends_default_is_cla_for_bromley_london_england(store):
     assert math.isclose(b.value, 343 / 72526 * 10_000, rel_tol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG data catalogue: child_poverty is marked trend_comparable=True, but one "
-                   "series holds two different measures (HMRC via GLA ward atlas 2006-2012; DWP relative low income "
-                   "2017/18 on; the catalogue's own caveat says they are not comparable). The chart now breaks the line "
-                   "where the source changes, but the Trends page still gives no 'not comparable' warning, so England "
-                   "19.2% (2012, HMRC) and 19.4% (2017/18, DWP) read as one trend")
 def test_trends_warns_when_a_line_joins_measures_that_are_not_comparable(store):
     eng = store.series("child_poverty", [ENGLAND])
     assert eng.source_id.nunique() > 1  # one line, two sources
@@ -712,7 +705,9 @@ def test_upload_page_renders_and_validates_without_saving(store):
     assert not at.exception
     errs = values(at.error)
     assert any("was not loaded" in e for e in errs), errs
-    assert len(table(at, "problem")) >= 1
+    problems = [t.value for t in list(at.table) + list(at.dataframe) if "problem" in t.value.columns]
+    assert problems and len(problems[0]) >= 1
+    assert any("E05999999" in str(m) or "ward" in str(m).lower() for m in problems[0].problem), problems[0]
     assert _local_state() == before  # nothing written to data/local
 
     # the same validation, called directly
