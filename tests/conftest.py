@@ -97,3 +97,23 @@ def live_server():
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._bwe_exitstatus = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """End the process as soon as pytest is done, with pytest's own exit status.
+
+    DuckDB's nanobind bindings print pages of "leaked instance" warnings at interpreter
+    shutdown (objects still referenced by module-level caches), which would bury pytest's
+    summary line at the end of the output. Nothing of ours runs after this point.
+    """
+    import os
+
+    status = getattr(config, "_bwe_exitstatus", None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
