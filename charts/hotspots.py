@@ -34,7 +34,8 @@ def matrix(m: pd.DataFrame, *, reasons: list[str], area_order: list[str], indica
     return Figure(chart, {"matrix": records(data[cols])})
 
 
-def count_bars(scores: pd.DataFrame, n_indicators: int, title: alt.TitleParams | None = None) -> Figure:
+def count_bars(scores: pd.DataFrame, n_indicators: int, title: alt.TitleParams | None = None,
+               width: int | str = "container") -> Figure:
     order = scores.area_name.tolist()
     chart = alt.Chart(alt.NamedData("scores")).mark_bar(color="#B33D00").encode(
         x=alt.X("n_flagged:Q", title=f"Indicators flagged (of {n_indicators})",
@@ -42,7 +43,7 @@ def count_bars(scores: pd.DataFrame, n_indicators: int, title: alt.TitleParams |
         y=alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         tooltip=[alt.Tooltip("area_name:N", title="Ward"), alt.Tooltip("n_flagged:Q", title="Flagged"),
                  alt.Tooltip("flagged_names:N", title="On")],
-    ).properties(width="container", height=22 * len(order))
+    ).properties(width=width, height=22 * len(order))
     chart = chart.properties(title=title) if title is not None else chart
     return Figure(chart, {"scores": records(scores[["area_name", "n_flagged", "flagged_names"]])})
 

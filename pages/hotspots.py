@@ -83,7 +83,13 @@ def main() -> None:
                               source, res["matrix"], f"hotspot_matrix_{geography}", key="hot_matrix")
     with right:
         common.show_spec(v["map"])
+        common.export_buttons(lambda: _count_map(s, scores, geography, len(chosen), matrix_kw["subtitle"],
+                                                 width=images.WIDTH), source, scores, f"hotspot_map_{geography}",
+                              key="hot_map")
         common.show_spec(v["bars"], height=22 * len(order) + 140)
+        common.export_buttons(lambda: hchart.count_bars(scores, len(chosen), width=images.WIDTH - 200, title=style.title_block(
+            "Wards ranked by flags", matrix_kw["subtitle"])), source, scores, f"hotspot_ranking_{geography}",
+            key="hot_bars")
     common.board_pack_buttons(None, chosen if geography == "ward2022" else None, key="hot_pack")
     st.subheader("Indicators used")
     st.dataframe(used.assign(comparator_value=used.comparator_value.round(2)), hide_index=True, width="stretch")
@@ -94,7 +100,7 @@ def main() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _count_map(s, scores, geography, n, sub):
+def _count_map(s, scores, geography, n, sub, width="container"):
     g = s.geometry(geography)
     props = g[["area_code"]].merge(scores, on="area_code", how="left")
     props["category"] = props.n_flagged.fillna(0).astype(int).map(lambda k: f"{k} of {n}")
@@ -104,7 +110,7 @@ def _count_map(s, scores, geography, n, sub):
     return maps.choropleth(geojson_features(g.geometry, props[["area_code", "area_name", "category", "label"]]),
                            colour_field="category", colour_title="Indicators flagged", domain=domain, colours=colours,
                            tooltip=[("area_name", "Ward"), ("category", "Flagged"), ("label", "On")],
-                           selectable=False, height=380, title=style.title_block("Number of flags", sub))
+                           selectable=False, height=380, width=width, title=style.title_block("Number of flags", sub))
 
 
 router.run(main)
