@@ -25,11 +25,16 @@ def tiles(store: Store, targets: pd.DataFrame) -> list[dict]:
         last = b.iloc[-1]
         prev = b.iloc[-2] if len(b) > 1 else None
         tile = dict(indicator_id=ind, name=meta["name"], unit=meta["unit"], polarity=meta["polarity"],
-                    period=last.period, value=float(last.value), label=fmt_value(last.value, meta["unit"]),
+                    period=last.period, value=float(last.value),
+                    label=fmt_value(last.value, meta["unit"]) if meta["unit"] in ("%", "count") else f"{last.value:.1f}",
                     source_id=last.source_id)
         if prev is not None and meta["trend_comparable"]:
-            tile["change"] = float(last.value - prev.value)
-            tile["change_label"] = f"{tile['change']:+.1f} since {prev.period}"
+            change = round(float(last.value - prev.value), 1)
+            if change:
+                tile["change"] = change
+                tile["change_label"] = f"{change:+.1f} since {prev.period}"
+            else:
+                tile["change_label"] = f"no change since {prev.period}"
         elif prev is not None:
             tile["change_label"] = f"not comparable with {prev.period} (method changed)"
         comps = []

@@ -27,7 +27,7 @@ def main() -> None:
             st.metric(t["name"], t["label"], delta=t.get("change_label"), border=False,
                       delta_color="off" if "change" not in t or t["polarity"] == "no_judgement"
                       else ("inverse" if t["polarity"] == "low_is_good" else "normal"))
-            st.caption(t["period"])
+            st.caption(t["period"] if t["unit"] in ("%", "count") else f"{t['unit']} · {t['period']}")
             for line in t["comparisons"]:
                 st.markdown(f"- {common.md(line)}")
             if "rag" in t:
