@@ -83,6 +83,7 @@ class UrlState:
 
 
 def _show(url: str) -> str:
-    """A URL value as safe plain text for a notice (short, no markup)."""
-    s = "".join(ch for ch in url if ch.isprintable())[:40]
-    return s.replace("*", "").replace("_", " ").replace("`", "").replace("<", "").replace(">", "").replace("[", "").replace("]", "")
+    """A URL value as plain text for a notice: printable characters only, short, Markdown escaped."""
+    from ui.common import md  # noqa: PLC0415 (ui.common imports nothing from here)
+
+    return md("".join(ch for ch in url if ch.isprintable())[:40])
