@@ -47,6 +47,18 @@ def raw_copy(raw_dir, tmp_path) -> Path:
     return dest
 
 
+@pytest.fixture
+def data_copy(data_dir, tmp_path) -> Path:
+    """A private copy of the committed extracts (the Parquet files) that a test may change or damage."""
+    import shutil
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for p in data_dir.glob("*.parquet"):
+        shutil.copy2(p, d / p.name)
+    return d
+
+
 @pytest.fixture(scope="session")
 def store(data_dir):
     """One read-only :class:`loaders.store.Store` over the committed extracts, shared by the session."""

@@ -5,7 +5,6 @@ that switch it on. Known bugs are ``xfail(strict=True)`` tests with the reason s
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -505,13 +504,6 @@ def test_ward_profile_in_public_mode(public, store):
 
 
 # --------------------------------------------------------------------------- a local extract in public mode
-@pytest.fixture
-def data_copy(tmp_path, data_dir) -> Path:
-    d = tmp_path / "data"
-    d.mkdir()
-    for p in data_dir.glob("*.parquet"):
-        shutil.copy2(p, d / p.name)
-    return d
 
 
 def load_extract(store, data_copy, indicator, counts_by_year: dict[str, list[int]], scheme="ward2022") -> pd.DataFrame:

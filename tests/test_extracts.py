@@ -702,13 +702,6 @@ def test_injection_in_filename_does_not_lead_the_note(wards):
 
 
 # --------------------------------------------------------------------------- storage
-@pytest.fixture
-def data_copy(tmp_path, data_dir) -> Path:
-    d = tmp_path / "data"
-    d.mkdir()
-    for p in data_dir.glob("*.parquet"):
-        shutil.copy2(p, d / p.name)
-    return d
 
 
 def snapshot(d: Path) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,14 +29,6 @@ def parquet(data_dir) -> dict[str, pd.DataFrame]:
     return {t: pd.read_parquet(data_dir / f"{t}.parquet") for t in ("values", "areas")}
 
 
-@pytest.fixture
-def data_copy(data_dir, tmp_path) -> Path:
-    """A private copy of the committed extracts that a test may damage."""
-    d = tmp_path / "data"
-    d.mkdir()
-    for p in data_dir.glob("*.parquet"):
-        shutil.copy2(p, d / p.name)
-    return d
 
 
 # --------------------------------------------------------------------------- results
