@@ -37,7 +37,8 @@ def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | s
         color=alt.Color("comparison:N", scale=alt.Scale(domain=COMPARISON_ORDER, range=COMPARISON_RANGE),
                         title="Ward compared", legend=alt.Legend(orient="bottom", columns=6)),
         tooltip=tip)
-    txt = base.mark_text(align="left", dx=12, fontSize=11, fontWeight="bold").encode(y=y, x="pos_value:Q", text="label:N")
+    txt = base.mark_text(align="center", dy=-15, fontSize=11, fontWeight="bold").encode(
+        y=y, x="pos_value:Q", text="label:N")  # above the dot, clear of the comparator markers
     chart = alt.layer(rng, iqr, *marks, dot, txt).properties(width=width, height=40 * len(order))
     chart = chart.properties(title=title) if title is not None else chart
     cols = [c for c in df.columns if c.startswith("pos_") or c.endswith("_label")] + [
