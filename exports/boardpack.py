@@ -17,8 +17,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from charts import compose
 from exports import images
 from loaders.store import GEOGRAPHY_LABELS, BadRequest, DataUnavailable, Store

@@ -23,13 +23,10 @@ import pandas as pd
 
 from loaders import catalogue, geo, illustrative, periods, schema
 from loaders.intervals import with_intervals
-from loaders.raw import (
-    BROMLEY, ENGLAND, LONDON, OUTER_LONDON, Raw, RawDataError, expect_codes, expect_count, numeric,
-)
+from loaders.codes import BROMLEY, ENGLAND, LONDON
+from loaders.raw import DEFAULT_RAW, Raw, RawDataError, expect_codes, expect_count, numeric
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-OUTPUTS = ["values.parquet", "areas.parquet", "indicators.parquet", "sources.parquet",
-           "lookups.parquet", "geometries.parquet"]
 WARDS_2014 = [f"E05000{n}" for n in range(106, 128)]
 WARDS_2022 = [f"E0501{n:04d}" for n in range(3987, 4009)]
 
@@ -573,7 +570,7 @@ def build(raw_dir: Path | str, out: Path | str = DATA_DIR) -> dict[str, int]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m loaders.build", description=__doc__.splitlines()[0])
-    ap.add_argument("--raw", default=str(Raw.__init__.__defaults__[0]), help="raw folder (default ../shared/data/raw)")
+    ap.add_argument("--raw", default=str(DEFAULT_RAW), help="raw folder (default ../shared/data/raw)")
     ap.add_argument("--out", default=str(DATA_DIR), help="output folder (default data/)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()

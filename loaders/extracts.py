@@ -23,7 +23,6 @@ import io
 import os
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.periods import bounds
-from loaders.raw import BROMLEY
+from loaders.codes import BROMLEY
 
 SEED = 20240611  # date of the scrutiny committee pack; fixed for reproducibility
 NOTE = "ILLUSTRATIVE: modelled from borough total, ward child population and IDACI 2025; not observed data"

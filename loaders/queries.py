@@ -77,23 +77,15 @@ WHERE v.indicator_id = $indicator AND v.period = $period AND v.breakdown = 'All'
 ORDER BY v.area_code
 """
 
-# Time series of one indicator for a list of areas (any geography).
+# Time series for a list of areas: one indicator, or every indicator when $indicator is NULL
+# (a whole ward profile in one query).
 SERIES = """
 SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
        v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
        v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id
 FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
-WHERE v.indicator_id = $indicator AND list_contains($codes, v.area_code) AND v.breakdown = 'All'
-ORDER BY v.area_code, v.area_type, v.period_start
-"""
-
-# Every indicator's series for a list of areas (one query for a whole ward profile).
-SERIES_ALL = """
-SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
-       v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
-       v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id
-FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
-WHERE list_contains($codes, v.area_code) AND v.breakdown = 'All'
+WHERE ($indicator IS NULL OR v.indicator_id = $indicator) AND list_contains($codes, v.area_code)
+  AND v.breakdown = 'All'
 ORDER BY v.indicator_id, v.area_code, v.area_type, v.period_start
 """
 

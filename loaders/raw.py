@@ -13,7 +13,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from loaders.codes import BROMLEY, ENGLAND, LONDON, OUTER_LONDON  # noqa: F401 (re-exported for the build)
 
 DEFAULT_RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.pandas import Check, Column, DataFrameSchema
 
-from loaders.codes import AREA_TYPES, GEOGRAPHIES, INTERVALS, POLARITIES  # noqa: F401 (re-exported)
+from loaders.codes import AREA_TYPES, INTERVALS, POLARITIES
 
 CODE = r"^(E0[0-9]|E1[0-3]|E92|K04)[0-9]{6}$"
 

@@ -143,7 +143,7 @@ class Store:
 
     def series_all(self, codes: list[str]) -> pd.DataFrame:
         """Every indicator's series for these areas, in one query."""
-        return self._q(queries.SERIES_ALL, {"codes": [str(c) for c in codes]})
+        return self._q(queries.SERIES, {"indicator": None, "codes": [str(c) for c in codes]})
 
     def trend_areas(self, indicator: str) -> pd.DataFrame:
         return self._q(queries.TREND_AREAS, {"indicator": self._indicator(indicator)})

@@ -5,7 +5,6 @@ that switch it on. Known bugs are ``xfail(strict=True)`` tests with the reason s
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import extracts
 from loaders import targets as targets_mod
-from loaders.raw import BROMLEY, ENGLAND, LONDON
+from loaders.codes import BROMLEY, ENGLAND, LONDON
 from model import explore, overview, profile
 from model import hotspots as hs
 from model.public import PublicStore

@@ -10,7 +10,6 @@ import streamlit as st
 
 from charts import style
 from charts.maps import SELECT
-from model import explore
 
 
 def data_status_banners(illustrative: bool, estimate: bool) -> None:
@@ -78,11 +77,6 @@ def bar_height() -> int:
     from ui.modes import presenting  # noqa: PLC0415
 
     return 30 if presenting() else 18
-
-
-def trend_height(n_notes: int) -> int:
-    """Room for a 300 px trend plot plus its title, notes and legend (Streamlit fits all of it in)."""
-    return 300 + 90 + 22 * n_notes + 110
 
 
 def ranking_height(n: int) -> int:
