@@ -27,7 +27,7 @@ def matrix(m: pd.DataFrame, *, reasons: list[str], area_order: list[str], indica
         tooltip=[alt.Tooltip("area_name:N", title="Ward"), alt.Tooltip("indicator:N", title="Indicator"),
                  alt.Tooltip("reason:N", title="Result"), alt.Tooltip("comparison:N", title="Comparison"),
                  alt.Tooltip("quintile:Q", title="Quintile (1 = best)")])
-    text = base.mark_text(fontSize=11).encode(text="text:N")
+    text = base.mark_text(fontSize=11).encode(text=alt.Text("text:N"))
     chart = alt.layer(cells, text).properties(width=width, height=22 * len(area_order))
     chart = chart.properties(title=title) if title is not None else chart
     cols = ["area_name", "indicator", "reason", "comparison", "quintile", "text"]

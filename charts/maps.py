@@ -35,8 +35,8 @@ def choropleth(features: list[dict], *, colour_field: str, colour_title: str, do
     if selectable:
         pick = alt.selection_point(name=SELECT, fields=["area_code"], on="click", clear="dblclick")
         layer = layer.add_params(pick).encode(
-            strokeWidth=alt.condition(pick, alt.value(2.5), alt.value(0.6), empty=False),
-            stroke=alt.condition(pick, alt.value("#000000"), alt.value("#4d4d4d"), empty=False))
+            strokeWidth=alt.StrokeWidthValue(0.6, condition={"param": SELECT, "value": 2.5, "empty": False}),
+            stroke=alt.StrokeValue("#4d4d4d", condition={"param": SELECT, "value": "#000000", "empty": False}))
     layers = [layer]
     if selected:
         layers.append(base.transform_filter("datum._is_selected").mark_geoshape(

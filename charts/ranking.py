@@ -28,22 +28,22 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         y=y, x=alt.X("value:Q", title=value_title),
         color=alt.Color(f"{colour_field}:N", title=colour_title, scale=alt.Scale(domain=domain, range=colours),
                         sort=domain, legend=alt.Legend(orient="bottom", columns=2)),
-        strokeWidth=alt.condition("datum._sel", alt.value(2.5), alt.value(0.4)),
+        strokeWidth=alt.StrokeWidthValue(0.4, condition={"test": "datum._sel", "value": 2.5}),
         tooltip=tooltip)
     layers = [bars]
     datasets = {"ranking": records(data[[c for c in data.columns if c in KEEP or c == colour_field]])}
     if "is_suppressed" in data and data.is_suppressed.any():
         layers.append(base.transform_filter("datum.is_suppressed").mark_text(
-            align="left", dx=4, fontStyle="italic", color="#333").encode(y=y, x=alt.value(0), text=alt.value("suppressed")))
+            align="left", dx=4, fontStyle="italic", color="#333").encode(y=y, x=alt.XValue(0), text=alt.TextValue("suppressed")))
     if data.lower.notna().any():
         layers.append(base.transform_filter("isValid(datum.lower)").mark_rule(color="#111", strokeWidth=1.2).encode(
-            y=y, x="lower:Q", x2="upper:Q", tooltip=tooltip))
+            y=y, x=alt.X("lower:Q"), x2=alt.X2("upper"), tooltip=tooltip))
     if comparator_value is not None and pd.notna(comparator_value):
         datasets["comparator"] = [{"v": float(comparator_value), "t": f"{comparator_label} {comparator_value:.1f}"}]
         c = alt.NamedData("comparator")
-        layers.append(alt.Chart(c).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5).encode(x="v:Q"))
+        layers.append(alt.Chart(c).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5).encode(x=alt.X("v:Q")))
         layers.append(alt.Chart(c).mark_text(align="left", dx=4, dy=-6, fontWeight="bold", baseline="bottom").encode(
-            x="v:Q", y=alt.value(0), text="t:N"))
+            x=alt.X("v:Q"), y=alt.YValue(0), text=alt.Text("t:N")))
     chart = alt.layer(*layers).properties(width=width, height=chart_height(len(order), bar_height))
     if title is not None:
         chart = chart.properties(title=title)

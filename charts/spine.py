@@ -18,29 +18,29 @@ def spine(df: pd.DataFrame, title: alt.TitleParams | None = None, width: int | s
            alt.Tooltip("comparison:N", title="Result"), alt.Tooltip("compared_with:N", title="Against"),
            alt.Tooltip("bromley_label:N", title="Bromley"), alt.Tooltip("london_label:N", title="London"),
            alt.Tooltip("england_label:N", title="England"), alt.Tooltip("range_label:N", title="Bromley wards")]
-    base = alt.Chart(alt.NamedData("spine"))
-    rng = base.mark_bar(color="#d9d9d9", height=14).encode(y=y, x=alt.X("pos_ward_min:Q", scale=x_scale,
-        axis=alt.Axis(values=[-1, 0, 1], labelExpr="datum.value == -1 ? 'worse / lower' : datum.value == 1 ? 'better / higher' : 'Bromley middle'",
-                      title=None, grid=False)), x2="pos_ward_max:Q", tooltip=tip)
-    iqr = base.mark_bar(color="#969696", height=14).encode(y=y, x="pos_ward_q25:Q", x2="pos_ward_q75:Q", tooltip=tip)
+    # Shared encodings (y, tooltip) live once on the layer chart: every layer inherits them, and
+    # Altair deep-copies far less than with ten tooltips repeated in seven layers.
+    base = alt.Chart()
+    x = alt.X("pos_ward_min:Q", scale=x_scale, title=None, axis=alt.Axis(
+        values=[-1, 0, 1], grid=False,
+        labelExpr="datum.value == -1 ? 'worse / lower' : datum.value == 1 ? 'better / higher' : 'Bromley middle'"))
+    rng = base.mark_bar(color="#d9d9d9", height=14).encode(x=x, x2=alt.X2("pos_ward_max"))
+    iqr = base.mark_bar(color="#969696", height=14).encode(x=alt.X("pos_ward_q25:Q"), x2=alt.X2("pos_ward_q75"))
     marks = []
-    for col, shape, label in (("pos_england", "stroke", "England"), ("pos_london", "diamond", "London"),
-                              ("pos_bromley", "triangle-up", "Bromley")):
-        m = base.transform_filter(f"isValid(datum.{col})").transform_calculate(who=f"'{label}'")
+    for col, shape in (("pos_england", "stroke"), ("pos_london", "diamond"), ("pos_bromley", "triangle-up")):
+        m = base.transform_filter(f"isValid(datum.{col})")
         if shape == "stroke":
-            marks.append(m.mark_tick(color="#000", thickness=3, size=22).encode(y=y, x=f"{col}:Q", tooltip=tip))
+            marks.append(m.mark_tick(color="#000", thickness=3, size=22).encode(x=alt.X(f"{col}:Q")))
         else:
-            marks.append(m.mark_point(shape=shape, filled=True, color="#000", size=70).encode(
-                y=y, x=f"{col}:Q", tooltip=tip))
+            marks.append(m.mark_point(shape=shape, filled=True, color="#000", size=70).encode(x=alt.X(f"{col}:Q")))
     dot = base.mark_circle(size=260, stroke="#000", strokeWidth=1, opacity=1).encode(
-        y=y, x="pos_value:Q",
+        x=alt.X("pos_value:Q"),
         color=alt.Color("comparison:N", scale=alt.Scale(domain=COMPARISON_ORDER, range=COMPARISON_RANGE),
-                        title="Ward compared", legend=alt.Legend(orient="bottom", columns=6)),
-        tooltip=tip)
+                        title="Ward compared", legend=alt.Legend(orient="bottom", columns=6)))
     txt = base.mark_text(align="center", dy=-15, fontSize=11, fontWeight="bold").encode(
-        y=y, x="pos_value:Q", text="label:N")  # above the dot, clear of the comparator markers
-    chart = alt.layer(rng, iqr, *marks, dot, txt).properties(width=width, height=40 * len(order))
-    chart = chart.properties(title=title) if title is not None else chart
+        x=alt.X("pos_value:Q"), text=alt.Text("label:N"))  # above the dot, clear of the comparator markers
+    props = dict(width=width, height=40 * len(order)) | ({"title": title} if title is not None else {})
+    chart = alt.layer(rng, iqr, *marks, dot, txt, data=alt.NamedData("spine"), **props).encode(y=y, tooltip=tip)
     cols = [c for c in df.columns if c.startswith("pos_") or c.endswith("_label")] + [
         "row", "name", "period", "label", "interval", "comparison", "compared_with"]
     return Figure(chart, {"spine": records(df[cols])})

@@ -27,13 +27,13 @@ def trend(df: pd.DataFrame, *, value_title: str, title: alt.TitleParams | None =
     layers = []
     if df.lower95.notna().any():
         layers.append(base.transform_filter("isValid(datum.lower95)").mark_area(opacity=0.18).encode(
-            x=x, y="lower95:Q", y2="upper95:Q", color=colour, detail="segment:N"))
+            x=x, y=alt.Y("lower95:Q"), y2=alt.Y2("upper95"), color=colour, detail=alt.Detail("segment:N")))
     layers.append(base.mark_line(strokeWidth=2.5).encode(
-        x=x, y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False)), color=colour, detail="segment:N",
+        x=x, y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False)), color=colour, detail=alt.Detail("segment:N"),
         strokeDash=alt.StrokeDash("status:N", title="Data", scale=alt.Scale(
             domain=["published", "ESTIMATE", "ILLUSTRATIVE"], range=[[1, 0], [6, 3], [2, 2]]),
             legend=alt.Legend(orient="bottom"))))
-    layers.append(base.mark_point(size=60, filled=True).encode(x=x, y="value:Q", color=colour, shape=alt.Shape(
+    layers.append(base.mark_point(size=60, filled=True).encode(x=x, y=alt.Y("value:Q"), color=colour, shape=alt.Shape(
         "status:N", scale=alt.Scale(domain=["published", "ESTIMATE", "ILLUSTRATIVE"],
                                     range=["circle", "triangle-up", "square"]), legend=None), tooltip=tip))
     chart = alt.layer(*layers).properties(width=width, height=height)
@@ -59,12 +59,14 @@ def trend_grid(df: pd.DataFrame, *, series_order: list[str], columns: int = 2, w
            alt.Tooltip("period:N", title="Period"), alt.Tooltip("label:N", title="Value"),
            alt.Tooltip("interval:N", title="95% interval"), alt.Tooltip("status:N", title="Data")]
     band = alt.Chart().transform_filter("isValid(datum.lower95)").mark_area(opacity=0.18).encode(
-        x=x, y=alt.Y("lower95:Q", title=None), y2="upper95:Q", color=colour, detail="segment:N")
+        y=alt.Y("lower95:Q", title=None), y2=alt.Y2("upper95"))
     line = alt.Chart().mark_line(strokeWidth=2.2).encode(
-        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), color=colour, detail="segment:N",
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         strokeDash=alt.StrokeDash("status:N", title="Data", scale=status, legend=alt.Legend(orient="top")))
-    points = alt.Chart().mark_point(size=45, filled=True).encode(x=x, y="value:Q", color=colour, tooltip=tip)
-    layered = alt.layer(band, line, points, data=alt.NamedData("trends")).properties(width=width, height=height)
+    points = alt.Chart().mark_point(size=45, filled=True).encode(y=alt.Y("value:Q"), tooltip=tip)
+    # x, colour and line segments are shared: set once on the layer, not copied into each.
+    layered = alt.layer(band, line, points, data=alt.NamedData("trends"), width=width, height=height).encode(
+        x=x, color=colour, detail=alt.Detail("segment:N"))
     chart = layered.facet(facet=alt.Facet("panel:N", title=None, sort=list(dict.fromkeys(df.panel)),
                                           header=alt.Header(labelFontSize=13, labelFontWeight="bold",
                                                             labelAnchor="start", labelLimit=width)),

@@ -79,8 +79,9 @@ def slides(store, *, ward: str | None = None, indicators: list[str] | None = Non
                              images.png(images.framed(compose.ward_spine(sp, who, level, width=images.WIDTH),
                                                       source=_source_line(store, set(sp.source_id))), scale=scale)))
             ranks = profile.london_ranks(store, ward, sp)
+            all_trends = profile.ward_trends(store, ward, scheme)
             for r in sp[sp.indicator_id.isin(indicators)].itertuples():
-                t = profile.trend_display(profile.trends(store, ward, scheme, r.indicator_id), r.unit)
+                t = all_trends[r.indicator_id]
                 chart = compose.ward_trend(t, name=r.name, unit=r.unit, ward_name=who,
                                            notes=profile.trend_notes(r, ranks), width=images.WIDTH, height=380)
                 out.append(Slide(f"{r.name}: trend", who, images.png(

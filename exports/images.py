@@ -20,7 +20,7 @@ def framed(fig: Figure, *, source: str) -> Figure:
     """The chart (already titled by charts.compose) with a source footer beneath."""
     footer = alt.Chart(alt.Data(values=[{}])).mark_text(
         align="left", baseline="top", fontSize=10, color="#333333", font=style.FONT, lineBreak="\n",
-        limit=WIDTH).encode(text=alt.value(_wrap(source, 150)), x=alt.value(0), y=alt.value(0)).properties(
+        limit=WIDTH).encode(text=alt.TextValue(_wrap(source, 150)), x=alt.XValue(0), y=alt.YValue(0)).properties(
         width=WIDTH, height=28)
     return fig.with_chart(alt.vconcat(fig.chart, footer, spacing=14))
 

@@ -1,12 +1,16 @@
 """One ward: its spine chart, trends and a plain-English summary (no Streamlit)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 import phstats
 from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
+from model.cache import per_store
+from phstats.compare import NOT_COMPARED
 from model.explore import fmt_value
 
 SCHEMES = ("ward2022", "ward2014")
@@ -22,8 +26,8 @@ def ward(store: Store, code: str) -> dict:
     if a.empty:
         raise BadRequest(f"{code!r} is not a Bromley ward code")
     r = a.iloc[0]
-    pops = store.series("child_population", [code])
-    pops = pops[pops.area_type == r.area_type].sort_values("period_start")
+    pops = _ward_series(store, code, r.area_type)
+    pops = pops[(pops.indicator_id == "child_population") & (pops.area_code == code)].sort_values("period_start")
     pop = pops.iloc[-1] if len(pops) else None
     return {"code": code, "name": r.area_name, "scheme": r.area_type,
             "children": None if pop is None else float(pop.value),
@@ -38,8 +42,19 @@ def spine(store: Store, code: str, scheme: str, level: str = "95") -> pd.DataFra
     comparison (against England, else London, else Bromley), compared_with, rank, n_wards,
     and ``pos_*`` positions on a common scale where better is always to the right.
     """
+    t = per_store(store, ("spine", scheme, level), lambda: _scheme_spine(store, scheme, level))
+    df = t[t.area_code == code].drop(columns="area_code").reset_index(drop=True)
+    return _positions(df) if len(df) else pd.DataFrame()
+
+
+def _scheme_spine(store: Store, scheme: str, level: str) -> pd.DataFrame:
+    """:func:`spine` rows (before positions) for every ward of a scheme at once, with ``area_code``.
+
+    The comparators and the spread of Bromley's wards are the same for every ward, so the
+    whole scheme costs little more than one ward and each ward after that is a filter.
+    """
     suffix = "95" if level == "95" else "998"
-    rows = []
+    frames = []
     for meta in store.indicators().itertuples():
         if meta.unit == "count":
             continue  # context, not a comparable indicator
@@ -49,28 +64,33 @@ def spine(store: Store, code: str, scheme: str, level: str = "95") -> pd.DataFra
             continue
         period = o.iloc[0].period
         wards = store.values(meta.indicator_id, period, scheme)
-        me = wards[wards.area_code == code]
-        if me.empty or pd.isna(me.value.iloc[0]):
+        wards = wards[wards.value.notna()]
+        if wards.empty:
             continue
-        me = me.iloc[0]
         comps = store.comparators(meta.indicator_id, period).set_index("area_code").value
         cvals = {c: float(comps.get(c, np.nan)) for c in SPINE_COMPARATORS}
         against = next((c for c in SPINE_COMPARATORS if np.isfinite(cvals[c])), None)
-        lo, hi = me[f"lower{suffix}"], me[f"upper{suffix}"]
-        result = phstats.compare(lo, hi, cvals[against], meta.polarity) if against else "not compared"
-        vals = wards.value.dropna()
-        asc = meta.polarity == "high_is_good"  # rank 1 = worst (highest when low is good)
-        rank = int((vals > me.value).sum() + 1) if not asc else int((vals < me.value).sum() + 1)
-        rows.append(dict(
-            indicator_id=meta.indicator_id, name=meta.name, unit=meta.unit, polarity=meta.polarity,
-            period=period, value=float(me.value), lower=lo, upper=hi, is_illustrative=bool(me.is_illustrative),
-            is_estimate=bool(me.is_estimate), england=cvals[ENGLAND], london=cvals[LONDON], bromley=cvals[BROMLEY],
-            ward_min=vals.min(), ward_q25=vals.quantile(0.25), ward_q75=vals.quantile(0.75), ward_max=vals.max(),
-            comparison=result, compared_with=COMPARATOR_NAMES.get(against, "none"), bromley_rank=rank, n_wards=len(vals),
-            source_id=me.source_id,
-            trend_comparable=bool(meta.trend_comparable)))
-    df = pd.DataFrame(rows)
-    return _positions(df) if len(df) else df
+        vals = wards.value.astype(float)
+        f = pd.DataFrame({
+            "area_code": wards.area_code, "indicator_id": meta.indicator_id, "name": meta.name, "unit": meta.unit,
+            "polarity": meta.polarity, "period": period, "value": vals,
+            "lower": wards[f"lower{suffix}"].astype(float), "upper": wards[f"upper{suffix}"].astype(float),
+            "is_illustrative": wards.is_illustrative.astype(bool), "is_estimate": wards.is_estimate.astype(bool),
+            "england": cvals[ENGLAND], "london": cvals[LONDON], "bromley": cvals[BROMLEY],
+            "ward_min": vals.min(), "ward_q25": vals.quantile(0.25), "ward_q75": vals.quantile(0.75),
+            "ward_max": vals.max()})
+        if against:
+            f = phstats.compare_frame(f, cvals[against], meta.polarity)
+        else:
+            f["comparison"] = NOT_COMPARED
+        f["compared_with"] = COMPARATOR_NAMES.get(against, "none")
+        # rank 1 = worst: highest when low is good (or no judgement), lowest when high is good
+        f["bromley_rank"] = vals.rank(method="min", ascending=meta.polarity == "high_is_good").astype(int)
+        f["n_wards"] = len(vals)
+        f["source_id"] = wards.source_id
+        f["trend_comparable"] = bool(meta.trend_comparable)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["area_code"])
 
 
 def _positions(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,23 +101,44 @@ def _positions(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     cols = ["value", "england", "london", "bromley", "ward_min", "ward_q25", "ward_q75", "ward_max"]
-    for i, r in out.iterrows():
-        mid = (r.ward_q25 + r.ward_q75) / 2
-        span = max(abs(r[c] - mid) for c in cols if np.isfinite(r[c])) or 1.0
-        sign = -1.0 if r.polarity == "low_is_good" else 1.0
-        for c in cols:
-            out.at[i, f"pos_{c}"] = sign * (r[c] - mid) / span if np.isfinite(r[c]) else np.nan
+    x = out[cols].astype(float)
+    mid = (out.ward_q25 + out.ward_q75) / 2
+    span = x.sub(mid, axis=0).abs().max(axis=1)
+    span = span.where(span > 0, 1.0)
+    sign = np.where(out.polarity == "low_is_good", -1.0, 1.0)
+    pos = x.sub(mid, axis=0).div(span, axis=0).mul(sign, axis=0)
+    for c in cols:
+        out[f"pos_{c}"] = pos[c]
     return out
 
 
 def trends(store: Store, code: str, scheme: str, indicator: str) -> pd.DataFrame:
     """The ward's series (its scheme only) with Bromley, London and England on the same indicator."""
-    s = store.series_all([code, BROMLEY, LONDON, ENGLAND])
-    s = s[s.indicator_id == indicator]
-    keep = (s.area_code == code) & (s.area_type == scheme) | s.area_code.isin([BROMLEY, LONDON, ENGLAND]) & s.area_type.isin(["la", "region", "country"])
-    s = s[keep].copy()
+    s = _ward_series(store, code, scheme)
+    s = s[s.indicator_id == indicator].copy()
     s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
     return s.reset_index(drop=True)
+
+
+def _ward_series(store: Store, code: str, scheme: str) -> pd.DataFrame:
+    """Every indicator's series for one ward on its scheme, with Bromley, London and England.
+
+    One query for all of a scheme's wards, kept with the store; a ward not seen before is a split."""
+    def scheme_series():
+        codes = sorted(store.areas(scheme).area_code)
+        s = store.series_all(codes + [BROMLEY, LONDON, ENGLAND])
+        comps = s.area_code.isin([BROMLEY, LONDON, ENGLAND]) & s.area_type.isin(["la", "region", "country"])
+        return {"comparators": s[comps], "wards": dict(tuple(s[s.area_type == scheme].groupby("area_code"))),
+                "empty": s.iloc[:0]}
+
+    def build():
+        parts = per_store(store, ("series", scheme), scheme_series)
+        mine = parts["wards"].get(code, parts["empty"])
+        # the same rows, in the same order, as the query for [code, Bromley, London, England]
+        return pd.concat([mine, parts["comparators"]]).sort_values(
+            ["indicator_id", "area_code", "area_type", "period_start"], kind="stable")
+
+    return per_store(store, ("ward_series", code, scheme), build)
 
 
 def trend_notes(row, ranks: dict[str, str]) -> list[str]:
@@ -128,37 +169,36 @@ def summary(store: Store, info: dict, spine_df: pd.DataFrame, level: str = "95")
     if spine_df.empty:
         return [f"No indicator values are available for {name} on this ward scheme."]
     out = []
-    judged = spine_df[spine_df.polarity != "no_judgement"]
+    rows = [SimpleNamespace(**d) for d in spine_df.to_dict("records")]  # a few rows, many columns
+    judged = [r for r in rows if r.polarity != "no_judgement"]
     for result, word in (("worse", "significantly worse"), ("better", "significantly better")):
-        sub = judged[judged.comparison == result]
-        if len(sub):
+        sub = [r for r in judged if r.comparison == result]
+        if sub:
             items = [f"{r.name} ({fmt_value(r.value, r.unit)} against {r.compared_with} {fmt_value(_comp(r), r.unit)})"
-                     for r in sub.itertuples()]
+                     for r in sub]
             out.append(f"{name} is {word} than the benchmark at {level}% confidence on {_join(items)}.")
-    neutral = spine_df[spine_df.comparison.isin(["higher", "lower"])]
-    for r in neutral.itertuples():
+    for r in (r for r in rows if r.comparison in ("higher", "lower")):
         out.append(f"Its {r.name.lower()} is {r.comparison} than {r.compared_with} "
                    f"({fmt_value(r.value, r.unit)} against {fmt_value(_comp(r), r.unit)}); this measure carries no better/worse judgement.")
-    untested = spine_df[spine_df.comparison == "not compared"]
-    if len(untested):
-        out.append(f"Not tested for significance (published without counts, or no comparator): {_join(list(untested.name))}.")
-    worst = spine_df[(spine_df.polarity != "no_judgement") & (spine_df.bromley_rank <= 3)]
-    for r in worst.itertuples():
+    untested = [r.name for r in rows if r.comparison == "not compared"]
+    if untested:
+        out.append(f"Not tested for significance (published without counts, or no comparator): {_join(untested)}.")
+    for r in (r for r in judged if r.bromley_rank <= 3):
         word = "highest" if r.polarity == "low_is_good" else "lowest"
         place = f"{_ordinal(r.bromley_rank)} " if r.bromley_rank > 1 else ""
         out.append(f"It has the {place}{word} {r.name.lower()} of Bromley's {r.n_wards} wards ({r.period}).")
-    for r in spine_df[spine_df.trend_comparable].itertuples():
-        s = store.series_all([info["code"], BROMLEY, LONDON, ENGLAND])
-        s = s[(s.indicator_id == r.indicator_id) & (s.area_code == info["code"]) & (s.area_type == info["scheme"])]
-        s = s.sort_values("period_start")
-        if len(s) >= 2:
-            a, b = s.iloc[-2], s.iloc[-1]
-            change = _change_sentence(r, a, b)
-            if change:
-                out.append(("[ILLUSTRATIVE] " if r.is_illustrative else "") + change)
-    if spine_df.is_illustrative.any():
+    mine = _ward_series(store, info["code"], info["scheme"])  # sorted by indicator, then period
+    by_indicator: dict[str, list] = {}
+    for d in mine.loc[mine.area_code == info["code"], ["indicator_id", "period", "value", "lower95",
+                                                        "upper95"]].to_dict("records"):
+        by_indicator.setdefault(d["indicator_id"], []).append(SimpleNamespace(**d))
+    for r in (r for r in rows if r.trend_comparable and len(by_indicator.get(r.indicator_id, ())) >= 2):
+        change = _change_sentence(r, *by_indicator[r.indicator_id][-2:])
+        if change:
+            out.append(("[ILLUSTRATIVE] " if r.is_illustrative else "") + change)
+    if any(r.is_illustrative for r in rows):
         out.append("NEET and children-looked-after figures for wards are ILLUSTRATIVE (modelled), not observed.")
-    if spine_df.is_estimate.any():
+    if any(r.is_estimate for r in rows):
         out.append("Some figures are ESTIMATES re-weighted from the 2014 wards.")
     return out
 
@@ -204,11 +244,13 @@ def spine_display(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def trend_display(df: pd.DataFrame, unit: str) -> pd.DataFrame:
+def trend_display(df: pd.DataFrame, unit: str | pd.Series) -> pd.DataFrame:
+    """Text and status columns for trend charts; ``unit`` is one unit or one per row."""
     out = df.copy()
-    out["label"] = [fmt_value(v, unit) for v in out.value]
-    out["interval"] = [f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none"
-                       for lo, hi in zip(out.lower95.astype(float), out.upper95.astype(float))]
+    units = unit.to_numpy() if isinstance(unit, pd.Series) else [unit] * len(out)
+    out["label"] = [fmt_value(v, u) for v, u in zip(out.value, units)]
+    out["interval"] = [f"{fmt_value(lo, u)} to {fmt_value(hi, u)}" if np.isfinite(lo) else "none"
+                       for lo, hi, u in zip(out.lower95.astype(float), out.upper95.astype(float), units)]
     out["status"] = np.where(out.is_suppressed, "SUPPRESSED", np.where(
         out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")))
     out.loc[out.is_suppressed, "label"] = "suppressed"
@@ -216,3 +258,15 @@ def trend_display(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     # IoD2019 to IoD2025) is a change of measure, not a trend.
     out["segment"] = out.series.astype(str) + "|" + out.source_id.astype(str)
     return out
+
+
+def ward_trends(store: Store, code: str, scheme: str) -> dict[str, pd.DataFrame]:
+    """:func:`trend_display` of :func:`trends` for every indicator of a ward, built in one pass and kept."""
+    def build():
+        s = _ward_series(store, code, scheme).copy()
+        s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
+        units = store.indicators().set_index("indicator_id").unit
+        s = trend_display(s, s.indicator_id.map(units))
+        return {i: g.reset_index(drop=True) for i, g in s.groupby("indicator_id", sort=False)}
+
+    return per_store(store, ("ward_trends", code, scheme), build)

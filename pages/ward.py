@@ -36,8 +36,9 @@ def main() -> None:
         sp = out["sp"] = profile.spine_display(sp)
         out["spine"] = compose.ward_spine(sp, info["name"], level).spec(big=big)
         ranks = profile.london_ranks(s, code, sp)
+        all_trends = profile.ward_trends(s, code, info["scheme"])
         for r in sp.itertuples():
-            t = profile.trend_display(profile.trends(s, code, info["scheme"], r.indicator_id), r.unit)
+            t = all_trends[r.indicator_id]
             kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=profile.trend_notes(r, ranks))
             out["trends"].append((r.indicator_id, t, kw))
         out["grid"] = compose.ward_trend_grid([(t, kw["name"], kw["unit"]) for _, t, kw in out["trends"]],

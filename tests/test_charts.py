@@ -22,6 +22,25 @@ from model import hotspots as hs
 from model.public import PublicStore
 
 SCHEMA = alt.load_schema()
+
+
+@pytest.fixture(autouse=True)
+def no_shorthand_parsing(monkeypatch):
+    """Every builder names its channels (alt.X, alt.Text, alt.XValue, ...). A string shorthand or
+    alt.value/alt.condition dict makes Altair rebuild a lookup of ~570 schema classes (about
+    1.6 ms each time; vega/altair#3547), which cost the ward profile ~60 ms per view."""
+    from altair.utils import schemapi
+
+    calls = []
+    original = schemapi._FromDict.__init__
+
+    def counting(self, *a, **k):
+        calls.append(1)
+        original(self, *a, **k)
+
+    monkeypatch.setattr(schemapi._FromDict, "__init__", counting)
+    yield
+    assert not calls, f"{len(calls)} chart encoding(s) took Altair's from_dict path"
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 
 

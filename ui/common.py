@@ -10,6 +10,7 @@ import streamlit as st
 
 from charts import style
 from charts.maps import SELECT
+from model.cache import per_store
 
 
 def data_status_banners(illustrative: bool, estimate: bool) -> None:
@@ -52,9 +53,14 @@ def ward_link(s, code: str, geography: str) -> None:
 
 
 def source_caption(s, table: pd.DataFrame) -> str:
-    src = s.sources()
-    used = src[src.source_id.isin(set(table.source_id))].drop_duplicates("source_id")
-    return style.source_line([f"{r.publisher}, {r.title} ({r.licence}). {r.attribution}" for r in used.itertuples()])
+    ids = frozenset(table.source_id.dropna().astype(str))
+
+    def attributions():
+        src = s.sources()
+        used = src[src.source_id.isin(ids)].drop_duplicates("source_id")
+        return [f"{r.publisher}, {r.title} ({r.licence}). {r.attribution}" for r in used.itertuples()]
+
+    return style.source_line(per_store(s, ("attributions", ids), attributions))  # dated today, so not kept
 
 
 def slug(text: str) -> str:
