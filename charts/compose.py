@@ -28,7 +28,8 @@ def explorer(table: pd.DataFrame, ctx: dict, features: list[dict], *, period: st
         features, colour_field="category", colour_title=colour_title, domain=domain, colours=palette,
         selected=selected, selectable=selectable, width=width, height=map_height,
         tooltip=[("area_name", "Area"), ("label", meta["name"]), ("interval", f"{level}% interval"),
-                 ("count", "Count / denominator"), ("category", colour_title), ("status", "Data")],
+                 ("count", "Count / denominator"), ("category", colour_title)] + (
+            [("status", "Data")] if "status" in table and table.status.ne("published").any() else []),
         title=style.title_block(f"{meta['name']}, {period}", sub))
     bars = ranking.ranking(
         table, value_title=meta["unit"], colour_field="category", colour_title=colour_title, domain=domain,

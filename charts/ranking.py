@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 
 from charts.figure import Figure, records
+from charts.maps import FOCUS, focus_param
 
 
 def chart_height(n_bars: int, bar_height: int = 18) -> int:
@@ -17,7 +18,7 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
             title: alt.TitleParams | None = None, selected: str | None = None,
             width: int | str = "container", bar_height: int = 18) -> Figure:
     """``df`` columns: area_name, value, lower, upper, label (value as text), ``colour_field``, tooltip fields."""
-    data = df.assign(_sel=df.area_code.eq(selected) if selected else False)
+    data = df
     order = data.sort_values("value", ascending=False).area_name.tolist()
     y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     tooltip = [alt.Tooltip("area_name:N", title="Area"), alt.Tooltip("label:N", title=value_title),
@@ -28,7 +29,7 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         y=y, x=alt.X("value:Q", title=value_title),
         color=alt.Color(f"{colour_field}:N", title=colour_title, scale=alt.Scale(domain=domain, range=colours),
                         sort=domain, legend=alt.Legend(orient="bottom", columns=2)),
-        strokeWidth=alt.StrokeWidthValue(0.4, condition={"test": "datum._sel", "value": 2.5}),
+        strokeWidth=alt.StrokeWidthValue(0.4, condition={"test": f"datum.area_code === {FOCUS}", "value": 2.5}),
         tooltip=tooltip)
     layers = [bars]
     datasets = {"ranking": records(data[[c for c in data.columns if c in KEEP or c == colour_field]])}
@@ -44,10 +45,11 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         layers.append(alt.Chart(c).mark_rule(color="#000", strokeDash=[6, 3], strokeWidth=1.5).encode(x=alt.X("v:Q")))
         layers.append(alt.Chart(c).mark_text(align="left", dx=4, dy=-6, fontWeight="bold", baseline="bottom").encode(
             x=alt.X("v:Q"), y=alt.YValue(0), text=alt.Text("t:N")))
-    chart = alt.layer(*layers).properties(width=width, height=chart_height(len(order), bar_height))
+    chart = alt.layer(*layers).add_params(focus_param(selected)).properties(
+        width=width, height=chart_height(len(order), bar_height))
     if title is not None:
         chart = chart.properties(title=title)
     return Figure(chart, datasets)
 
 
-KEEP = {"area_code", "area_name", "value", "lower", "upper", "label", "interval", "count", "is_suppressed", "_sel"}
+KEEP = {"area_code", "area_name", "value", "lower", "upper", "label", "interval", "count", "is_suppressed"}

@@ -10,6 +10,7 @@ files reproduces the same bytes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from loaders import catalogue, geo, illustrative, periods, schema
 from loaders.intervals import with_intervals
@@ -407,6 +409,28 @@ def geometries(raw: Raw) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(layers, ignore_index=True), crs=geo.WGS84)
 
 
+MAX_TOPOLOGY_SHIFT_M = 5  # quantising to 5 m cells moves a vertex by half a cell's diagonal (3.5 m) at most
+
+
+def topologies(geoms: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Each layer as TopoJSON for the maps, checked against the boundaries it encodes."""
+    rows = []
+    for layer, g in geoms.groupby("layer", sort=True):
+        g = g.sort_values("area_code").reset_index(drop=True)
+        text = geo.topology(g)
+        topo = json.loads(text)
+        codes = [x["id"] for x in topo["objects"][geo.TOPOLOGY_OBJECT]["geometries"]]
+        if codes != g.area_code.tolist():
+            raise RawDataError(f"{layer} TopoJSON lists {len(codes)} areas, not the {len(g)} boundaries")
+        drawn = gpd.GeoSeries(geo.decode(topo), crs=geo.WGS84).to_crs(geo.BNG)
+        exact = gpd.GeoSeries(g.geometry.values, crs=geo.WGS84).to_crs(geo.BNG)
+        moved = max(shapely.hausdorff_distance(a, b) for a, b in zip(drawn.values, exact.values))
+        if moved > MAX_TOPOLOGY_SHIFT_M:
+            raise RawDataError(f"{layer} TopoJSON moves a boundary by {moved:.1f} m (limit {MAX_TOPOLOGY_SHIFT_M} m)")
+        rows.append({"layer": layer, "n_areas": len(g), "topojson": text})
+    return pd.DataFrame(rows)
+
+
 def areas_table(raw: Raw, b19, b25, atlas_areas, la_names: list[pd.DataFrame], cla_areas) -> pd.DataFrame:
     g14 = raw.geo("wards2014_geo", "WD20CD", name_col="WD20NM")
     g22 = raw.geo("wards2022_geo", "WD22CD", name_col="WD22NM")
@@ -513,9 +537,10 @@ def build_tables(raw: Raw) -> dict[str, pd.DataFrame]:
     unknown = set(values.area_code) - set(areas.area_code)
     if unknown:
         raise RawDataError(f"values refer to areas with no name: {sorted(unknown)[:5]}")
+    geoms = geometries(raw)
     return {
         "values": values, "areas": areas, "indicators": indicators, "sources": sources_table(raw),
-        "lookups": lsoa_lu, "geometries": geometries(raw),
+        "lookups": lsoa_lu, "geometries": geoms, "topology": topologies(geoms),
     }
 
 
@@ -534,7 +559,7 @@ def finalise_values(v: pd.DataFrame) -> pd.DataFrame:
 
 def validate(tables: dict[str, pd.DataFrame]) -> None:
     for name, sch in (("values", schema.VALUES), ("areas", schema.AREAS), ("indicators", schema.INDICATORS),
-                      ("sources", schema.SOURCES), ("lookups", schema.LOOKUPS)):
+                      ("sources", schema.SOURCES), ("lookups", schema.LOOKUPS), ("topology", schema.TOPOLOGY)):
         try:
             sch.validate(tables[name], lazy=True)
         except schema.pa.errors.SchemaErrors as e:

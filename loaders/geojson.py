@@ -1,4 +1,4 @@
-"""GeoJSON features for the browser, from the built boundaries (shapely only: no GeoPandas at run time)."""
+"""Map data for the browser: a layer's TopoJSON with each view's properties (no GeoPandas at run time)."""
 from __future__ import annotations
 
 import json
@@ -6,13 +6,33 @@ import json
 import pandas as pd
 import shapely
 
+OBJECT = "areas"  # the TopoJSON object every layer is stored under (loaders.geo.TOPOLOGY_OBJECT)
+
+
+def with_properties(topology: dict, props: pd.DataFrame) -> dict:
+    """A copy of ``topology`` whose areas carry the rows of ``props`` (matched on ``area_code``, the
+    areas' TopoJSON ``id``) as properties, without the code itself; NaN becomes None so the JSON is
+    valid. Areas without a row get no properties.
+
+    Only the small per-area dicts are new: the arcs (the bulk) are shared with the stored topology.
+    """
+    rows = props.astype(object).where(props.notna(), None).to_dict("records")
+    by_code = {r.pop("area_code"): r for r in rows}
+    obj = topology["objects"][OBJECT]
+    geoms = [{**g, "properties": by_code.get(g["id"], {})} for g in obj["geometries"]]
+    return {**topology, "objects": {**topology["objects"], OBJECT: {**obj, "geometries": geoms}}}
+
+
+def area_codes(topology: dict) -> list[str]:
+    """The areas of a stored topology, in its order."""
+    return [g["id"] for g in topology["objects"][OBJECT]["geometries"]]
+
 
 def features(geoms, props: pd.DataFrame) -> list[dict]:
-    """GeoJSON Feature dicts (for a chart's named dataset) with ``props`` (same order) as properties.
+    """GeoJSON Feature dicts with ``props`` (same order) as properties, for areas with no stored topology.
 
     d3-geo (Vega) reads rings with spherical winding: exterior rings must run clockwise,
     the opposite of RFC 7946, or each polygon is drawn as "the globe minus the ward".
-    NaN becomes None so the JSON is valid.
     """
     geo = shapely.to_geojson(shapely.orient_polygons(pd.Series(geoms).to_numpy(), exterior_cw=True))
     records = props.astype(object).where(props.notna(), None).to_dict("records")

@@ -124,3 +124,14 @@ GEOMETRIES = DataFrameSchema(
 )
 
 __all__ = ["VALUES", "AREAS", "INDICATORS", "SOURCES", "LOOKUPS", "GEOMETRIES", "pa"]
+
+
+TOPOLOGY = DataFrameSchema(
+    {
+        "layer": Column(str, Check.isin(["ward2014", "ward2022", "lsoa2011", "lsoa2021", "london_ward2014"])),
+        "n_areas": Column(int, Check.gt(0)),
+        "topojson": Column(str, Check.str_startswith('{"type":"Topology"')),
+    },
+    unique=["layer"],
+    strict=True,
+)

@@ -7,6 +7,7 @@ comparator) are checked against whitelists; every value is a bound parameter.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -49,7 +50,8 @@ class Store:
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
         self._memo: OrderedDict = OrderedDict()
-        self._geo: dict[str, pd.DataFrame] = {}
+        self._geo: dict[str, pd.DataFrame | dict] = {}
+        self._meta: dict[str, dict] | None = None
         try:
             for table, fname in TABLE_FILES.items():
                 path = self.data_dir / fname
@@ -122,8 +124,10 @@ class Store:
         return self._q(queries.INDICATORS)
 
     def indicator(self, indicator: str) -> dict:
-        df = self.indicators()
-        return df[df.indicator_id == self._indicator(indicator)].iloc[0].to_dict()
+        """One indicator's metadata (a fresh dict each call)."""
+        if self._meta is None:
+            self._meta = {r["indicator_id"]: r for r in self.indicators().to_dict("records")}
+        return dict(self._meta[self._indicator(indicator)])
 
     def options(self, indicator: str) -> pd.DataFrame:
         """(period, geography) combinations with Bromley data, newest first."""
@@ -198,3 +202,20 @@ class Store:
                                           "Rebuild it with: python -m loaders.build") from e
                 self._geo[layer] = g.sort_values("area_code").reset_index(drop=True)
             return self._geo[layer]
+
+    def topology(self, layer: str) -> dict:
+        """One layer's boundaries as TopoJSON (object ``areas``; geometries in area_code order, each with
+        its area code as ``id`` and no properties). Read once, then kept: do not mutate it."""
+        if layer not in GEOGRAPHIES[:4] + ["london_ward2014"]:
+            raise BadRequest(f"no boundaries for {layer!r}")
+        key = f"topology:{layer}"
+        with self._lock:
+            if key not in self._geo:
+                path = self.data_dir / "topology.parquet"
+                try:
+                    t = pq.read_table(path, columns=["layer", "topojson"], filters=[("layer", "==", layer)])
+                    self._geo[key] = json.loads(t.column("topojson")[0].as_py())
+                except Exception as e:
+                    raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
+                                          "Rebuild it with: python -m loaders.build") from e
+            return self._geo[key]

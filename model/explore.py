@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 import phstats
-from loaders.geojson import features as geojson_features
+from loaders.geojson import area_codes, with_properties
 from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
+from model.cache import per_store
 from phstats.disclosure import SUPPRESSED
 
 COMPARATOR_CODES = {"bromley": BROMLEY, "london": LONDON, "england": ENGLAND}
@@ -80,23 +81,31 @@ def ward_table(store: Store, view: View) -> tuple[pd.DataFrame, dict]:
 
 
 def options(store: Store, indicator: str) -> pd.DataFrame:
-    """Valid (period, geography) pairs for the map: Bromley wards and LSOAs only."""
-    o = store.options(indicator)
-    return o[o.geography.isin(["ward2022", "ward2014", "lsoa2021", "lsoa2011"])].reset_index(drop=True)
+    """Valid (period, geography) pairs for the map: Bromley wards and LSOAs only (kept per store)."""
+    def build():
+        o = store.options(indicator)
+        return o[o.geography.isin(["ward2022", "ward2014", "lsoa2021", "lsoa2011"])].reset_index(drop=True)
+
+    return per_store(store, ("map_options", indicator), build)
 
 
 def available_comparators(store: Store, indicator: str, period: str) -> list[str]:
     """Comparators (bromley, london, england) with a value for this indicator and period."""
-    have = set(store.comparators(indicator, period).dropna(subset=["value"]).area_code)
-    found = [k for k, code in COMPARATOR_CODES.items() if code in have]
-    return found or ["bromley"]
+    def build():
+        have = set(store.comparators(indicator, period).dropna(subset=["value"]).area_code)
+        return [k for k, code in COMPARATOR_CODES.items() if code in have] or ["bromley"]
+
+    return list(per_store(store, ("comparators", indicator, str(period)), build))
 
 
 def map_indicators(store: Store) -> pd.DataFrame:
     """Indicators that can be mapped (have ward or LSOA values in Bromley)."""
-    ind = store.indicators()
-    keep = [i for i in ind.indicator_id if not options(store, i).empty]
-    return ind[ind.indicator_id.isin(keep)].reset_index(drop=True)
+    def build():
+        ind = store.indicators()
+        keep = [i for i in ind.indicator_id if not options(store, i).empty]
+        return ind[ind.indicator_id.isin(keep)].reset_index(drop=True)
+
+    return per_store(store, "map_indicators", build)
 
 
 def table_for_download(df: pd.DataFrame, context: dict, view: View) -> pd.DataFrame:
@@ -150,14 +159,23 @@ def display_columns(df: pd.DataFrame, unit: str, colour: str) -> pd.DataFrame:
     return out
 
 
-def map_features(store: Store, df: pd.DataFrame, geography: str) -> list[dict]:
-    """GeoJSON features of the areas with the display columns as properties (areas without data included)."""
-    g = store.geometry(geography)
-    props_cols = ["area_code", "area_name", "label", "interval", "count", "category", "status", "comparison",
-                  "quintile_label"]
-    names = store.areas(geography).set_index("area_code").area_name
-    props = g[["area_code"]].merge(df[[c for c in props_cols if c in df.columns]], on="area_code", how="left")
+def map_features(store: Store, df: pd.DataFrame, geography: str) -> dict:
+    """The layer's TopoJSON with the map's tooltip fields as each area's properties (areas without data
+    included). ``status`` (published / ESTIMATE / ILLUSTRATIVE / SUPPRESSED) only when any area is not
+    simply published: the chart's title says so otherwise."""
+    topo = store.topology(geography)
+    names = area_names(store, geography)
+    cols = ["area_code", "area_name", "label", "interval", "count", "category"] + (
+        ["status"] if "status" in df and df.status.ne("published").any() else [])
+    props = pd.DataFrame({"area_code": area_codes(topo)}).merge(df[[c for c in cols if c in df.columns]],
+                                                                 on="area_code", how="left")
     props["area_name"] = props.area_name.fillna(props.area_code.map(names))
     props["category"] = props.category.fillna("No data")
     props["label"] = props.label.fillna("no data")
-    return geojson_features(g.geometry, props)
+    return with_properties(topo, props)
+
+
+def area_names(store: Store, geography: str) -> dict[str, str]:
+    """Area code -> name for one geography (kept per store; do not mutate)."""
+    return per_store(store, ("area_names", geography),
+                     lambda: store.areas(geography).set_index("area_code").area_name.to_dict())

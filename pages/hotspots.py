@@ -8,7 +8,7 @@ import pandas as pd
 from charts import compose, maps, style
 from charts import hotspots as hchart
 from exports import images
-from loaders.geojson import features as geojson_features
+from loaders.geojson import with_properties
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
 from model import hotspots as hs
@@ -101,13 +101,12 @@ def main() -> None:
 
 
 def _count_map(s, scores, geography, n, sub, width="container"):
-    g = s.geometry(geography)
-    props = g[["area_code"]].merge(scores, on="area_code", how="left")
+    props = s.areas(geography)[["area_code"]].merge(scores, on="area_code", how="left")
     props["category"] = props.n_flagged.fillna(0).astype(int).map(lambda k: f"{k} of {n}")
     props["label"] = props.flagged_names.fillna("")
     domain = [f"{k} of {n}" for k in range(n + 1)]
     colours = hchart.count_colours(n + 1)
-    return maps.choropleth(geojson_features(g.geometry, props[["area_code", "area_name", "category", "label"]]),
+    return maps.choropleth(with_properties(s.topology(geography), props[["area_code", "area_name", "category", "label"]]),
                            colour_field="category", colour_title="Indicators flagged", domain=domain, colours=colours,
                            tooltip=[("area_name", "Ward"), ("category", "Flagged"), ("label", "On")],
                            selectable=False, height=380, width=width, title=style.title_block("Number of flags", sub))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import compose
-from charts.maps import SELECT
+from charts.maps import SELECT, with_focus
 from exports import images
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
@@ -46,25 +46,25 @@ def main() -> None:
     url.show_notices()
     big = presenting()
 
-    def build():
+    def build():  # the selected ward is not part of the view: it is a chart parameter (maps.with_focus)
         table, ctx = explore.ward_table(s, view)
         table = explore.display_columns(table, meta["unit"], colour)
         features = explore.map_features(s, table, geography)
         charts = compose.explorer(table, ctx, features, period=period, geography_label=GEOGRAPHY_LABELS[geography],
                                   colour=colour, quintile_labels=explore.quintile_labels(meta["polarity"]),
-                                  selected=ward, map_height=620 if big else 480, bar_height=common.bar_height())
+                                  map_height=620 if big else 480, bar_height=common.bar_height())
         return {"table": table, "ctx": ctx, "features": features, "subtitle": charts["subtitle"],
+                "download": explore.table_for_download(table, ctx, view),
                 "map": charts["map"].spec(big=big), "ranking": charts["ranking"].spec(big=big)}
 
-    v = common.memo(("map", view, colour, ward), build)
-    table, ctx, features = v["table"], v["ctx"], v["features"]
+    v = common.memo(("map", view, colour), build)
+    table, ctx, features, download = v["table"], v["ctx"], v["features"], v["download"]
     common.data_status_banners(ctx["illustrative"], ctx["estimate"])
     if not ctx["has_intervals"]:
         st.caption(f"No confidence intervals: {meta['name']} is published without counts, so wards can be "
                    "ranked and grouped into quintiles but not tested against a comparator.")
     labels = explore.quintile_labels(meta["polarity"])
     source = common.source_caption(s, table)
-    download = explore.table_for_download(table, ctx, view)
     name = f"{'ILLUSTRATIVE_' if ctx['illustrative'] else ''}{indicator}_{geography}_{common.slug(period)}"
 
     def export(kind: str):
@@ -74,11 +74,11 @@ def main() -> None:
 
     left, right = st.columns([5, 4]) if not presenting() else (st.container(), st.container())
     with left:
-        common.show_spec(v["map"], key="map:chart", on_select="rerun", selection_mode=SELECT)
+        common.show_spec(with_focus(v["map"], ward), key="map:chart", on_select="rerun", selection_mode=SELECT)
         st.caption("Click an area to select it; double-click to clear. " + source)
         common.export_buttons(export("map"), source, download, f"{name}_map", key="map_map")
     with right:
-        common.show_spec(v["ranking"], height=common.ranking_height(len(table)))
+        common.show_spec(with_focus(v["ranking"], ward), height=common.ranking_height(len(table)))
         chart_data = download[["area_code", "area_name", "value", "lower_ci", "upper_ci", "comparator_value",
                                "data_status", "source_id"]]
         common.export_buttons(export("ranking"), source, chart_data, f"{name}_ranking", key="map_ranking")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import compose, maps
 from exports import images
-from loaders.geojson import features as geojson_features
+from loaders.geojson import with_properties
 from model import profile
 from ui import common, router
 from ui.data import store
@@ -88,11 +88,9 @@ def main() -> None:
 
 
 def _locator(s, info):
-    g = s.geometry(info["scheme"])
-    names = s.areas(info["scheme"]).set_index("area_code").area_name
-    props = g[["area_code"]].assign(area_name=g.area_code.map(names),
-                                    category=["This ward" if c == info["code"] else "Other Bromley wards" for c in g.area_code])
-    return maps.choropleth(geojson_features(g.geometry, props), colour_field="category", colour_title="",
+    props = s.areas(info["scheme"])[["area_code", "area_name"]]
+    props = props.assign(category=["This ward" if c == info["code"] else "Other Bromley wards" for c in props.area_code])
+    return maps.choropleth(with_properties(s.topology(info["scheme"]), props), colour_field="category", colour_title="",
                            domain=["This ward", "Other Bromley wards"], colours=["#D55E00", "#eeeeee"],
                            tooltip=[("area_name", "Ward")], selectable=False, height=260, selected=info["code"])
 

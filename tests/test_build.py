@@ -30,7 +30,8 @@ from loaders.raw import RAW_FILES, Raw, RawDataError
 BROMLEY, LONDON, ENGLAND = "E09000006", "E12000007", "E92000001"
 WARDS_2014 = {f"E05000{n}" for n in range(106, 128)}
 WARDS_2022 = {f"E050{n}" for n in range(13987, 14009)}
-OUTPUT_FILES = sorted(f"{t}.parquet" for t in ("values", "areas", "indicators", "sources", "lookups", "geometries"))
+OUTPUT_FILES = sorted(f"{t}.parquet" for t in ("values", "areas", "indicators", "sources", "lookups", "geometries",
+                                                "topology"))
 
 CLA_CSV = "cla_number_and_rate_per_10k_children.csv"
 LU11_CSV = "LSOA11_WD20_LAD20_EW_LU.csv"
@@ -365,6 +366,31 @@ def test_committed_geometries_are_clean_coverages(data_dir, raw_dir):
     raw_area = shapely.union_all(shapely.make_valid(raw.geometry.values)).area
     assert raw_area > 1e8  # Bromley is ~150 km2
     assert union.area == pytest.approx(raw_area, rel=0.01)
+
+
+@pytest.mark.parametrize("layer, n", [("ward2022", 22), ("ward2014", 22), ("lsoa2021", 199), ("lsoa2011", 197),
+                                      ("london_ward2014", 649)])
+def test_committed_topology_draws_the_boundaries(data_dir, layer, n):
+    """The maps' TopoJSON: every area once (code as id), each shared edge stored once, and what a
+    TopoJSON client draws within 3.5 m (half a 5 m grid cell's diagonal) of the stored boundary."""
+    g = gpd.read_parquet(data_dir / "geometries.parquet")
+    g = g[g.layer == layer].sort_values("area_code")
+    t = pd.read_parquet(data_dir / "topology.parquet").set_index("layer").loc[layer]
+    topo = json.loads(t.topojson)
+    areas = topo["objects"]["areas"]["geometries"]
+    assert t.n_areas == n == len(areas) and [a["id"] for a in areas] == g.area_code.tolist()
+    assert all("properties" not in a for a in areas)  # each view adds its own
+    drawn = gpd.GeoSeries(geo.decode(topo), crs=4326).to_crs(27700)
+    exact = g.geometry.to_crs(27700).values
+    shift = max(shapely.hausdorff_distance(a, b) for a, b in zip(drawn.values, exact))
+    assert shift <= 3.6, shift
+    assert all(not shapely.LinearRing(p.exterior.coords).is_ccw for m in drawn.to_crs(4326) for p in m.geoms)  # d3 order
+    used = [i if i >= 0 else ~i for a in areas for poly in ([a["arcs"]] if a["type"] == "Polygon" else a["arcs"])
+            for ring in poly for i in ring]
+    shared = len(used) - len(set(used))
+    assert shared > len(set(used)) / 3  # neighbours share arcs: no edge is drawn twice
+    geojson_bytes = len(json.dumps(shapely.geometry.mapping(shapely.GeometryCollection(list(g.geometry.values)))))
+    assert len(t.topojson) < geojson_bytes / 2
 
 
 # --------------------------------------------------------------------------- 9. sources

@@ -74,9 +74,13 @@ def test_explorer_specs_are_valid(store, case, big):
         spec = charts[key].spec(big=big)
         _valid(spec)
         assert spec["config"]["title"]["fontSize"] == (24 if big else 15)
-    feats = charts["map"].datasets["features"]
+    topo = charts["map"].datasets["areas"]
+    areas = topo["objects"]["areas"]["geometries"]
     n = {"ward2022": 22, "ward2014": 22, "lsoa2011": 197, "lsoa2021": 199}[case[2]]
-    assert len(feats) == n and all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in feats)
+    assert topo["type"] == "Topology" and len(areas) == n
+    assert all(a["type"] in ("Polygon", "MultiPolygon") and a["properties"]["area_name"] for a in areas)
+    spec = charts["map"].spec()
+    assert spec["data"] == {"name": "areas", "format": {"type": "topojson", "feature": "areas"}}
 
 
 def test_labels_travel_with_the_chart(store):
@@ -130,7 +134,7 @@ def test_png_and_svg_exports_are_real_images(store):
     assert (0x00, 0x72, 0xB2) in pixels and (0xD5, 0x5E, 0x00) in pixels  # better (blue) and worse (vermillion)
     svg = images.svg(fig)
     assert svg.startswith("<svg") and "Open Government Licence" in svg and "Produced" in svg
-    assert charts["map"].spec()["datasets"]["features"]
+    assert charts["map"].spec()["datasets"]["areas"]["arcs"]
 
 
 def _table(store):

@@ -184,3 +184,14 @@ def test_twenty_concurrent_sessions(live_server):
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+
+
+@pytest.mark.parametrize("page, params", [("map", {}), ("ward", {}), ("hotspots", {})])
+def test_broken_boundaries_give_a_message_not_a_traceback(broken_data, page, params):
+    """The map layers (topology.parquet) are read when a map is first drawn, not at start-up."""
+    (broken_data / "topology.parquet").write_bytes(b"PAR1 truncated")
+    at = _run(page, params)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1, errors
+    assert "topology.parquet" in errors[0] and "python -m loaders.build" in errors[0]

@@ -10,6 +10,7 @@ import streamlit as st
 
 from charts import style
 from charts.maps import SELECT
+from model import explore
 from model.cache import per_store
 
 
@@ -33,7 +34,7 @@ def _picked(event) -> str | None:
 
 def ward_selector(url, s, geography: str, *, map_key: str) -> str | None:
     """A select box of areas bound to ``ward`` in the URL; a click on the map sets it."""
-    names = s.areas(geography).set_index("area_code").area_name.to_dict()
+    names = explore.area_names(s, geography)
     options = [""] + sorted(names, key=names.get)
     key = f"{url.page}:ward"
     picked = _picked(st.session_state.get(map_key))
@@ -45,7 +46,7 @@ def ward_selector(url, s, geography: str, *, map_key: str) -> str | None:
 
 
 def ward_link(s, code: str, geography: str) -> None:
-    name = s.area(code).area_name.iloc[0]
+    name = explore.area_names(s, geography)[code]
     if geography.startswith("ward"):
         st.markdown(f"**Selected: {md(name)}** · [Open the ward profile →](./ward?ward={code})")
     else:
