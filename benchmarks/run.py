@@ -458,7 +458,7 @@ def sec_apptest(cfg, R):
                       "geography_shown": at.query_params.get("geography"), "issues": problems(at)}
     R["maps"] = maps
 
-    say(table("   Map chart bytes (spec JSON incl. inline GeoJSON; 'proto' adds Arrow datasets and fields)",
+    say(table("   Map chart bytes (spec JSON incl. the inline TopoJSON; 'proto' adds Arrow datasets and fields)",
               ["view", "geography", "features", "map spec KB", "of which geometry KB", "properties KB", "map proto KB",
                "whole page KB"],
               [[k, v["geography_shown"], v.get("features"), fmt((v["map_spec_bytes"] or 0) / KB),
@@ -994,13 +994,6 @@ def sec_london(cfg, R):
             phstats.hotspot_scores = ph_hot.hotspot_scores = orig_scores
     if score_t:
         info["hotspot_scores_median_ms"] = ms(median(score_t))
-    # For comparison: the same map with the GeoJSON inline in Altair (alt.Data(values=...)) and validated,
-    # which is how charts.maps built it before charts.figure.Figure.
-    if feats and now() < deadline + 10:
-        import altair as alt
-        t = now()
-        alt.Chart(alt.Data(values=feats)).mark_geoshape().encode(color="properties.category:N").to_dict()
-        info["inline_altair_geojson_ms"] = ms(now() - t)
     R["london"] = {"median_ms": ms(median(totals)), "n": len(totals), "warm_store_median_ms": ms(median(warm)),
                    "steps_median_ms": {k: ms(median(v)) for k, v in steps.items()}, **info}
     say(table(f"7a. All London wards (obesity_year6 2011/12-2013/14, {info.get('wards_ranked')} wards ranked, "
@@ -1010,8 +1003,7 @@ def sec_london(cfg, R):
                ([[k, fmt(v)]] + ([["  of which phstats.hotspot_scores", fmt(info.get("hotspot_scores_median_ms"))]]
                                  if k.startswith("hotspots") else []))]
               + [["TOTAL (new Store each time)", fmt(R["london"]["median_ms"])],
-                 ["TOTAL again on the same Store (query memo warm)", fmt(R["london"]["warm_store_median_ms"])],
-                 ["(for comparison) one geoshape layer, GeoJSON inline in Altair", fmt(info.get("inline_altair_geojson_ms"))]]))
+                 ["TOTAL again on the same Store (query memo warm)", fmt(R["london"]["warm_store_median_ms"])]]))
 
 
 # --------------------------------------------------------------------------- 7b. synthetic scale

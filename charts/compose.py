@@ -1,6 +1,6 @@
 """The dashboard's charts assembled from model tables: one place, used by pages and exports alike.
 
-Pure: takes DataFrames / GeoJSON features, returns Altair charts. Width is a
+Pure: takes DataFrames / TopoJSON map data, returns Altair charts. Width is a
 parameter so pages pass "container" and exports a fixed width.
 """
 from __future__ import annotations

@@ -22,11 +22,13 @@ import numpy as np
 import shapely
 import topojson
 
+from loaders.topology import OBJECT
+
 BNG = 27700
 WGS84 = 4326
 DECIMALS = 5
 GRID_CELL_M = 5
-TOPOLOGY_OBJECT = "areas"
+TOPOLOGY_OBJECT = OBJECT
 
 
 def simplify_layer(g: gpd.GeoDataFrame, code_col: str, layer: str, tolerance_m: float) -> gpd.GeoDataFrame:

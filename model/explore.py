@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 import phstats
-from loaders.geojson import area_codes, with_properties
+from loaders.topology import area_codes, with_properties
 from loaders.codes import BROMLEY, ENGLAND, LONDON
 from loaders.store import BadRequest, Store
 from model.cache import per_store

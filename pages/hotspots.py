@@ -8,7 +8,7 @@ import pandas as pd
 from charts import compose, maps, style
 from charts import hotspots as hchart
 from exports import images
-from loaders.geojson import with_properties
+from loaders.topology import with_properties
 from loaders.store import GEOGRAPHY_LABELS
 from model import explore
 from model import hotspots as hs

@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts import compose, maps
 from exports import images
-from loaders.geojson import with_properties
+from loaders.topology import with_properties
 from model import profile
 from ui import common, router
 from ui.data import store

@@ -1,12 +1,9 @@
-"""Map data for the browser: a layer's TopoJSON with each view's properties (no GeoPandas at run time)."""
+"""Map data for the browser: a layer's stored TopoJSON with each view's properties (no GeoPandas at run time)."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
-import shapely
 
-OBJECT = "areas"  # the TopoJSON object every layer is stored under (loaders.geo.TOPOLOGY_OBJECT)
+OBJECT = "areas"  # the TopoJSON object every layer is stored under
 
 
 def with_properties(topology: dict, props: pd.DataFrame) -> dict:
@@ -26,14 +23,3 @@ def with_properties(topology: dict, props: pd.DataFrame) -> dict:
 def area_codes(topology: dict) -> list[str]:
     """The areas of a stored topology, in its order."""
     return [g["id"] for g in topology["objects"][OBJECT]["geometries"]]
-
-
-def features(geoms, props: pd.DataFrame) -> list[dict]:
-    """GeoJSON Feature dicts with ``props`` (same order) as properties, for areas with no stored topology.
-
-    d3-geo (Vega) reads rings with spherical winding: exterior rings must run clockwise,
-    the opposite of RFC 7946, or each polygon is drawn as "the globe minus the ward".
-    """
-    geo = shapely.to_geojson(shapely.orient_polygons(pd.Series(geoms).to_numpy(), exterior_cw=True))
-    records = props.astype(object).where(props.notna(), None).to_dict("records")
-    return [{"type": "Feature", "geometry": json.loads(gj), "properties": rec} for gj, rec in zip(geo, records)]
