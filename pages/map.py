@@ -29,9 +29,10 @@ def main() -> None:
     with c2:
         period = url.select("period", "Period", list(dict.fromkeys(opts.period)))
     geos = opts[opts.period == period]
+    estimated = set(geos.geography[geos.estimate])
     with c3:
         geography = url.select("geography", "Geography", list(geos.geography), _default_geo(geos.geography),
-                               format_func=lambda g: GEOGRAPHY_LABELS[g] + (" (estimate)" if _is_est(geos, g) else ""))
+                               format_func=lambda g: GEOGRAPHY_LABELS[g] + (" (estimate)" if g in estimated else ""))
     with c4:
         comparator = url.select("comparator", "Comparator", explore.available_comparators(s, indicator, period),
                                 "england", format_func=explore.COMPARATOR_LABELS.get)
@@ -53,8 +54,11 @@ def main() -> None:
         charts = compose.explorer(table, ctx, features, period=period, geography_label=GEOGRAPHY_LABELS[geography],
                                   colour=colour, quintile_labels=explore.quintile_labels(meta["polarity"]),
                                   map_height=620 if big else 480, bar_height=common.bar_height())
-        return {"table": table, "ctx": ctx, "features": features, "subtitle": charts["subtitle"],
-                "download": explore.table_for_download(table, ctx, view),
+        download = explore.table_for_download(table, ctx, view)
+        return {"table": table, "ctx": ctx, "features": features, "subtitle": charts["subtitle"], "download": download,
+                "shown": download.drop(columns=["note", "source_id", "geography", "indicator", "unit"]),
+                "chart_data": download[["area_code", "area_name", "value", "lower_ci", "upper_ci", "comparator_value",
+                                        "data_status", "source_id"]],
                 "map": charts["map"].spec(big=big), "ranking": charts["ranking"].spec(big=big)}
 
     v = common.memo(("map", view, colour), build)
@@ -79,15 +83,12 @@ def main() -> None:
         common.export_buttons(export("map"), source, download, f"{name}_map", key="map_map")
     with right:
         common.show_spec(with_focus(v["ranking"], ward), height=common.ranking_height(len(table)))
-        chart_data = download[["area_code", "area_name", "value", "lower_ci", "upper_ci", "comparator_value",
-                               "data_status", "source_id"]]
-        common.export_buttons(export("ranking"), source, chart_data, f"{name}_ranking", key="map_ranking")
+        common.export_buttons(export("ranking"), source, v["chart_data"], f"{name}_ranking", key="map_ranking")
     if ward:
         common.ward_link(s, ward, geography)
     st.subheader("Table")
     common.public_footnote(table)
-    st.dataframe(download.drop(columns=["note", "source_id", "geography", "indicator", "unit"]), hide_index=True,
-                 width="stretch")
+    st.dataframe(v["shown"], hide_index=True, width="stretch")
     st.download_button("Download table (CSV)", lambda: download.to_csv(index=False).encode(), file_name=f"{name}.csv",
                        mime="text/csv")
 
@@ -97,10 +98,6 @@ def _default_geo(geos) -> str:
         if g in set(geos):
             return g
     return list(geos)[0]
-
-
-def _is_est(geos, g) -> bool:
-    return bool(geos.loc[geos.geography == g, "estimate"].any())
 
 
 router.run(main)
