@@ -18,8 +18,7 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
             title: alt.TitleParams | None = None, selected: str | None = None,
             width: int | str = "container", bar_height: int = 18) -> Figure:
     """``df`` columns: area_name, value, lower, upper, label (value as text), ``colour_field``, tooltip fields."""
-    data = df
-    order = data.sort_values("value", ascending=False).area_name.tolist()
+    order = df.sort_values("value", ascending=False).area_name.tolist()
     y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     tooltip = [alt.Tooltip("area_name:N", title="Area"), alt.Tooltip("label:N", title=value_title),
                alt.Tooltip("interval:N", title="Interval"), alt.Tooltip("count:N", title="Count / denominator"),
@@ -32,11 +31,11 @@ def ranking(df: pd.DataFrame, *, value_title: str, colour_field: str, colour_tit
         strokeWidth=alt.StrokeWidthValue(0.4, condition={"test": f"datum.area_code === {FOCUS}", "value": 2.5}),
         tooltip=tooltip)
     layers = [bars]
-    datasets = {"ranking": records(data[[c for c in data.columns if c in KEEP or c == colour_field]])}
-    if "is_suppressed" in data and data.is_suppressed.any():
+    datasets = {"ranking": records(df[[c for c in df.columns if c in KEEP or c == colour_field]])}
+    if "is_suppressed" in df and df.is_suppressed.any():
         layers.append(base.transform_filter("datum.is_suppressed").mark_text(
             align="left", dx=4, fontStyle="italic", color="#333").encode(y=y, x=alt.XValue(0), text=alt.TextValue("suppressed")))
-    if data.lower.notna().any():
+    if df.lower.notna().any():
         layers.append(base.transform_filter("isValid(datum.lower)").mark_rule(color="#111", strokeWidth=1.2).encode(
             y=y, x=alt.X("lower:Q"), x2=alt.X2("upper"), tooltip=tooltip))
     if comparator_value is not None and pd.notna(comparator_value):

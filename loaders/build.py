@@ -419,7 +419,7 @@ def topologies(geoms: gpd.GeoDataFrame) -> pd.DataFrame:
         g = g.sort_values("area_code").reset_index(drop=True)
         text = geo.topology(g)
         topo = json.loads(text)
-        codes = [x["id"] for x in topo["objects"][geo.TOPOLOGY_OBJECT]["geometries"]]
+        codes = [x["id"] for x in topo["objects"][geo.OBJECT]["geometries"]]
         if codes != g.area_code.tolist():
             raise RawDataError(f"{layer} TopoJSON lists {len(codes)} areas, not the {len(g)} boundaries")
         drawn = gpd.GeoSeries(geo.decode(topo), crs=geo.WGS84).to_crs(geo.BNG)

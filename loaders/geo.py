@@ -28,7 +28,6 @@ BNG = 27700
 WGS84 = 4326
 DECIMALS = 5
 GRID_CELL_M = 5
-TOPOLOGY_OBJECT = OBJECT
 
 
 def simplify_layer(g: gpd.GeoDataFrame, code_col: str, layer: str, tolerance_m: float) -> gpd.GeoDataFrame:
@@ -63,9 +62,9 @@ def topology(g: gpd.GeoDataFrame) -> str:
     steps = int(np.ceil(max(x1 - x0, y1 - y0) / GRID_CELL_M))
     topo = topojson.Topology(g[["area_code", "geometry"]].reset_index(drop=True), prequantize=steps,
                              topology=True, presimplify=False, toposimplify=False, winding_order="CW_CCW",
-                             object_name=TOPOLOGY_OBJECT).to_dict()
+                             object_name=OBJECT).to_dict()
     topo.pop("bbox", None)
-    for geom in topo["objects"][TOPOLOGY_OBJECT]["geometries"]:
+    for geom in topo["objects"][OBJECT]["geometries"]:
         geom["id"] = geom.pop("properties")["area_code"]
     return json.dumps(topo, separators=(",", ":"))
 
@@ -83,7 +82,7 @@ def decode(topo: dict) -> list[shapely.Geometry]:
         return pts
 
     out = []
-    for geom in topo["objects"][TOPOLOGY_OBJECT]["geometries"]:
+    for geom in topo["objects"][OBJECT]["geometries"]:
         polys = [geom["arcs"]] if geom["type"] == "Polygon" else geom["arcs"]
         out.append(shapely.MultiPolygon([shapely.Polygon(ring(p[0]), [ring(r) for r in p[1:]]) for p in polys]))
     return out

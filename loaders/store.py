@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
-import shapely
 
 from loaders import extracts, queries
 from loaders.codes import BROMLEY, ENGLAND, LONDON
@@ -50,7 +49,7 @@ class Store:
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
         self._memo: OrderedDict = OrderedDict()
-        self._geo: dict[str, pd.DataFrame | dict] = {}
+        self._topology: dict[str, dict] = {}
         self._meta: dict[str, dict] | None = None
         try:
             for table, fname in TABLE_FILES.items():
@@ -183,39 +182,18 @@ class Store:
     def count_values(self) -> int:
         return int(self._q(queries.COUNT_VALUES).n.iloc[0])
 
-    def geometry(self, layer: str) -> pd.DataFrame:
-        """Simplified WGS84 boundaries of one layer: area_code and shapely ``geometry`` (read once, then kept).
-
-        Read with pyarrow and shapely rather than GeoPandas, which the server then need not import."""
-        if layer not in GEOGRAPHIES[:4] + ["london_ward2014"]:
-            raise BadRequest(f"no boundaries for {layer!r}")
-        with self._lock:
-            if layer not in self._geo:
-                path = self.data_dir / "geometries.parquet"
-                try:
-                    t = pq.read_table(path, columns=["area_code", "layer", "geometry"],
-                                      filters=[("layer", "==", layer)])
-                    g = pd.DataFrame({"area_code": t.column("area_code").to_pylist(),
-                                      "geometry": shapely.from_wkb(t.column("geometry").to_pylist())})
-                except Exception as e:
-                    raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
-                                          "Rebuild it with: python -m loaders.build") from e
-                self._geo[layer] = g.sort_values("area_code").reset_index(drop=True)
-            return self._geo[layer]
-
     def topology(self, layer: str) -> dict:
         """One layer's boundaries as TopoJSON (object ``areas``; geometries in area_code order, each with
         its area code as ``id`` and no properties). Read once, then kept: do not mutate it."""
         if layer not in GEOGRAPHIES[:4] + ["london_ward2014"]:
             raise BadRequest(f"no boundaries for {layer!r}")
-        key = f"topology:{layer}"
         with self._lock:
-            if key not in self._geo:
+            if layer not in self._topology:
                 path = self.data_dir / "topology.parquet"
                 try:
                     t = pq.read_table(path, columns=["layer", "topojson"], filters=[("layer", "==", layer)])
-                    self._geo[key] = json.loads(t.column("topojson")[0].as_py())
+                    self._topology[layer] = json.loads(t.column("topojson")[0].as_py())
                 except Exception as e:
                     raise DataUnavailable(f"{path} cannot be read ({type(e).__name__}). "
                                           "Rebuild it with: python -m loaders.build") from e
-            return self._geo[key]
+            return self._topology[layer]

@@ -115,13 +115,12 @@ def _positions(df: pd.DataFrame) -> pd.DataFrame:
 def trends(store: Store, code: str, scheme: str, indicator: str) -> pd.DataFrame:
     """The ward's series (its scheme only) with Bromley, London and England on the same indicator."""
     s = _ward_series(store, code, scheme)
-    s = s[s.indicator_id == indicator].copy()
-    s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
-    return s.reset_index(drop=True)
+    return s[s.indicator_id == indicator].reset_index(drop=True)
 
 
 def _ward_series(store: Store, code: str, scheme: str) -> pd.DataFrame:
-    """Every indicator's series for one ward on its scheme, with Bromley, London and England.
+    """Every indicator's series for one ward on its scheme, with Bromley, London and England, and the
+    ``series`` name to show (the ward's name, or the comparator's).
 
     One query for all of a scheme's wards, kept with the store; a ward not seen before is a split."""
     def scheme_series():
@@ -135,8 +134,9 @@ def _ward_series(store: Store, code: str, scheme: str) -> pd.DataFrame:
         parts = per_store(store, ("series", scheme), scheme_series)
         mine = parts["wards"].get(code, parts["empty"])
         # the same rows, in the same order, as the query for [code, Bromley, London, England]
-        return pd.concat([mine, parts["comparators"]]).sort_values(
+        s = pd.concat([mine, parts["comparators"]]).sort_values(
             ["indicator_id", "area_code", "area_type", "period_start"], kind="stable")
+        return s.assign(series=np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES)))
 
     return per_store(store, ("ward_series", code, scheme), build)
 
@@ -263,8 +263,7 @@ def trend_display(df: pd.DataFrame, unit: str | pd.Series) -> pd.DataFrame:
 def ward_trends(store: Store, code: str, scheme: str) -> dict[str, pd.DataFrame]:
     """:func:`trend_display` of :func:`trends` for every indicator of a ward, built in one pass and kept."""
     def build():
-        s = _ward_series(store, code, scheme).copy()
-        s["series"] = np.where(s.area_code == code, s.area_name, s.area_code.map(COMPARATOR_NAMES))
+        s = _ward_series(store, code, scheme)
         units = store.indicators().set_index("indicator_id").unit
         s = trend_display(s, s.indicator_id.map(units))
         return {i: g.reset_index(drop=True) for i, g in s.groupby("indicator_id", sort=False)}

@@ -661,9 +661,11 @@ def test_suppress_below_from_environment(raw, expected, monkeypatch):
     assert msettings.suppress_below() == expected
 
 
-@pytest.mark.parametrize("raw,expected", [(None, False), ("", False), ("0", False), ("no", False), ("false", False),
-                                          ("1", True), ("true", True), ("TRUE", True), ("yes", True), (" on ", True),
-                                          ("2", False)])
+SWITCH_VALUES = [(None, False), ("", False), ("0", False), ("no", False), ("false", False), ("1", True),
+                 ("true", True), ("TRUE", True), ("yes", True), (" on ", True), ("2", False)]
+
+
+@pytest.mark.parametrize("raw,expected", SWITCH_VALUES)
 def test_public_default_from_environment(raw, expected, monkeypatch):
     if raw is None:
         monkeypatch.delenv("BWE_PUBLIC_DEFAULT", raising=False)
@@ -673,9 +675,7 @@ def test_public_default_from_environment(raw, expected, monkeypatch):
     assert msettings.public_default() is expected
 
 
-@pytest.mark.parametrize("raw,expected", [(None, False), ("", False), ("0", False), ("no", False), ("false", False),
-                                          ("1", True), ("true", True), ("TRUE", True), ("yes", True), (" on ", True),
-                                          ("2", False)])
+@pytest.mark.parametrize("raw,expected", SWITCH_VALUES)
 def test_public_locked_from_environment(raw, expected, monkeypatch):
     if raw is None:
         monkeypatch.delenv("BWE_PUBLIC_LOCKED", raising=False)
