@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
-exec "${VENV:-.venv}/bin/streamlit" run app.py --browser.gatherUsageStats false "$@"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"  # fewer glibc arenas: less memory held by a threaded server
+exec "${VENV:-.venv}/bin/streamlit" run serve.py --browser.gatherUsageStats false "$@"

@@ -12,4 +12,5 @@ if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuS
     exit 1
   fi
 fi
+.ci/axe.sh  # axe-core for tests/test_accessibility.py (once; needs npm the first time)
 exec "${VENV:-.venv}/bin/python" -m pytest "$@"

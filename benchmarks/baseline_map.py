@@ -11,6 +11,7 @@ Not part of the app: only benchmarks/run.py uses it
 from a CDN, so offline the map tile area stays blank in a browser; the benchmark
 only measures rerun time and bytes sent, never fetches anything.
 """
+
 from pathlib import Path
 
 import folium
@@ -37,40 +38,65 @@ ward_values = values[(values.area_type == "ward2022") & (values.breakdown == "Al
 ind_options = [i for i in indicators.indicator_id if i in set(ward_values.indicator_id)]
 
 c1, c2, c3, c4 = st.columns(4)
-indicator = c1.selectbox("Indicator", ind_options, index=ind_options.index("idaci"), format_func=names.get,
-                         key="indicator")
+indicator = c1.selectbox(
+    "Indicator", ind_options, index=ind_options.index("idaci"), format_func=names.get, key="indicator"
+)
 periods = sorted(ward_values[ward_values.indicator_id == indicator].period.unique(), reverse=True)
 period = c2.selectbox("Period", periods, key="period")
 comparator = c3.selectbox("Comparator", list(COMPARATORS), index=2, key="comparator")
 colour = c4.selectbox("Colour by", ["quintile", "compare"], key="colour")
 
 df = ward_values[(ward_values.indicator_id == indicator) & (ward_values.period == period)].copy()
-comp = values[(values.indicator_id == indicator) & (values.period == period)
-              & (values.area_code == COMPARATORS[comparator]) & (values.breakdown == "All")]
+comp = values[
+    (values.indicator_id == indicator)
+    & (values.period == period)
+    & (values.area_code == COMPARATORS[comparator])
+    & (values.breakdown == "All")
+]
 comp_value = comp.value.iloc[0] if len(comp) else np.nan
 
 df["quintile"] = pd.qcut(df.value.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
-df["compare"] = np.where(df.lower95 > comp_value, "higher",
-                         np.where(df.upper95 < comp_value, "lower", "similar"))
+df["compare"] = np.where(df.lower95 > comp_value, "higher", np.where(df.upper95 < comp_value, "lower", "similar"))
 df.loc[df.lower95.isna() | np.isnan(comp_value), "compare"] = "not compared"
 
 gdf = wards[["WD22CD", "WD22NM", "geometry"]].merge(
     df[["area_code", "value", "lower95", "upper95", "quintile", "compare"]],
-    left_on="WD22CD", right_on="area_code", how="left")
+    left_on="WD22CD",
+    right_on="area_code",
+    how="left",
+)
 gdf["value"] = gdf.value.round(1)
 
 m = folium.Map(location=[51.37, 0.05], zoom_start=11)
 if colour == "quintile":
-    ch = folium.Choropleth(geo_data=gdf, data=gdf, columns=["WD22CD", "value"], key_on="feature.properties.WD22CD",
-                           fill_color="YlOrRd", bins=5, fill_opacity=0.7, line_opacity=0.5,
-                           legend_name=f"{names[indicator]} ({period})").add_to(m)
-    folium.GeoJsonTooltip(fields=["WD22NM", "value", "quintile"], aliases=["Ward", "Value", "Quintile"]).add_to(ch.geojson)
+    ch = folium.Choropleth(
+        geo_data=gdf,
+        data=gdf,
+        columns=["WD22CD", "value"],
+        key_on="feature.properties.WD22CD",
+        fill_color="YlOrRd",
+        bins=5,
+        fill_opacity=0.7,
+        line_opacity=0.5,
+        legend_name=f"{names[indicator]} ({period})",
+    ).add_to(m)
+    folium.GeoJsonTooltip(fields=["WD22NM", "value", "quintile"], aliases=["Ward", "Value", "Quintile"]).add_to(
+        ch.geojson
+    )
 else:
     palette = {"higher": "#d7191c", "similar": "#ffffbf", "lower": "#2c7bb6", "not compared": "#bbbbbb"}
-    folium.GeoJson(gdf, style_function=lambda f: {"fillColor": palette.get(f["properties"]["compare"], "#bbbbbb"),
-                                                  "color": "#444", "weight": 1, "fillOpacity": 0.7},
-                   tooltip=folium.GeoJsonTooltip(fields=["WD22NM", "value", "compare"],
-                                                 aliases=["Ward", "Value", f"vs {comparator}"])).add_to(m)
+    folium.GeoJson(
+        gdf,
+        style_function=lambda f: {
+            "fillColor": palette.get(f["properties"]["compare"], "#bbbbbb"),
+            "color": "#444",
+            "weight": 1,
+            "fillOpacity": 0.7,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["WD22NM", "value", "compare"], aliases=["Ward", "Value", f"vs {comparator}"]
+        ),
+    ).add_to(m)
 st_folium(m, width=700, height=500)
 
 st.subheader("Ranking")

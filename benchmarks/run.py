@@ -18,6 +18,7 @@ limit; a section that fails or runs out of time is reported as such and the
 others still run. Nothing here edits the app, data/ or git state; temporary
 files go to the system temp folder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,23 +53,64 @@ sys.path.insert(0, str(BENCH))
 os.chdir(ROOT)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 KB = 1000  # bytes; all "KB" figures in this suite are 1,000 bytes
 BROMLEY_WARDS_2022 = [f"E0501{n:04d}" for n in range(3987, 4009)]
 SECTIONS = ["apptest", "diagnose", "baseline", "server", "build", "london", "synthetic"]
 
 # Full run: < 6 min; --quick: < 90 s. Per-section budgets in seconds (loops stop early when spent).
 BUDGET = {
-    "full": dict(reruns=15, apptest=110, diagnose_reruns=5, diagnose=30, baseline=20, browser_reps=7, server=80,
-                 build_reps=3, build=60, london_reps=9, london=25, synth_reps=20, synthetic=50, hard_limit=345),
-    "quick": dict(reruns=10, apptest=45, diagnose_reruns=0, diagnose=0, baseline=8, browser_reps=5, server=30,
-                  build_reps=1, build=20, london_reps=3, london=8, synth_reps=20, synthetic=20, hard_limit=80),
+    "full": dict(
+        reruns=15,
+        apptest=110,
+        diagnose_reruns=5,
+        diagnose=30,
+        baseline=20,
+        browser_reps=7,
+        server=80,
+        build_reps=3,
+        build=60,
+        london_reps=9,
+        london=25,
+        synth_reps=20,
+        synthetic=50,
+        hard_limit=345,
+    ),
+    "quick": dict(
+        reruns=10,
+        apptest=45,
+        diagnose_reruns=0,
+        diagnose=0,
+        baseline=8,
+        browser_reps=5,
+        server=30,
+        build_reps=1,
+        build=20,
+        london_reps=3,
+        london=8,
+        synth_reps=20,
+        synthetic=20,
+        hard_limit=80,
+    ),
 }
 
 TARGETS = {
-    "rerun_ms": 100, "ward_map_kb": 120, "lsoa_map_kb": 400, "server_peak_mb": 400, "map_switch_s": 1.5,
-    "speedup_x": 5, "bytes_ratio_x": 5, "build_s": 30, "london_ms": 300, "synthetic_query_ms": 50,
+    "rerun_ms": 100,
+    "ward_map_kb": 120,
+    "lsoa_map_kb": 400,
+    "server_peak_mb": 400,
+    "map_switch_s": 1.5,
+    "speedup_x": 5,
+    "bytes_ratio_x": 5,
+    "build_s": 30,
+    "london_ms": 300,
+    "synthetic_query_ms": 50,
 }
 
 
@@ -167,6 +209,7 @@ def server_like_script_cache() -> None:
     global _SCRIPT_CACHE
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import local_script_runner
+
     if _SCRIPT_CACHE is None:
         _SCRIPT_CACHE = ScriptCache()
         local_script_runner.ScriptCache = lambda: _SCRIPT_CACHE
@@ -174,6 +217,7 @@ def server_like_script_cache() -> None:
 
 def new_apptest(script: Path, params: dict | None = None):
     from streamlit.testing.v1 import AppTest
+
     server_like_script_cache()
     at = AppTest.from_file(str(script), default_timeout=60)
     for k, v in (params or {}).items():
@@ -182,8 +226,9 @@ def new_apptest(script: Path, params: dict | None = None):
 
 
 def clear_caches() -> None:
-    """Empty Streamlit's caches and the app's own process-wide view memo (ui.common._SPECS, if present)."""
+    """Empty Streamlit's caches and the app's own process-wide view memo (ui.display._SPECS, if present)."""
     import streamlit as st
+
     st.cache_resource.clear()
     st.cache_data.clear()
     for name, mod in list(sys.modules.items()):
@@ -195,6 +240,7 @@ def clear_caches() -> None:
 
 def elements(at) -> list:
     from streamlit.testing.v1.element_tree import Block
+
     out = []
 
     def walk(node):
@@ -216,14 +262,27 @@ def byte_report(at) -> dict:
         if e.type == "vega_lite_chart":
             p = e.proto
             spec = p.spec.encode()
-            charts.append({"spec_bytes": len(spec),
-                           "dataset_bytes": sum(len(d.data.data) for d in p.datasets) + len(p.data.data),
-                           "proto_bytes": p.ByteSize(), "is_map": b'"geoshape"' in spec})
-    comps = [{"name": getattr(e.proto, "component_name", e.type), "proto_bytes": e.proto.ByteSize()}
-             for e in els if e.type in ("component_instance", "bidi_component")]
-    return {"elements_bytes": sum(e.proto.ByteSize() for e in els), "n_elements": len(els), "charts": charts,
-            "chart_spec_bytes": sum(c["spec_bytes"] for c in charts),
-            "chart_total_bytes": sum(c["proto_bytes"] for c in charts), "components": comps}
+            charts.append(
+                {
+                    "spec_bytes": len(spec),
+                    "dataset_bytes": sum(len(d.data.data) for d in p.datasets) + len(p.data.data),
+                    "proto_bytes": p.ByteSize(),
+                    "is_map": b'"geoshape"' in spec,
+                }
+            )
+    comps = [
+        {"name": getattr(e.proto, "component_name", e.type), "proto_bytes": e.proto.ByteSize()}
+        for e in els
+        if e.type in ("component_instance", "bidi_component")
+    ]
+    return {
+        "elements_bytes": sum(e.proto.ByteSize() for e in els),
+        "n_elements": len(els),
+        "charts": charts,
+        "chart_spec_bytes": sum(c["spec_bytes"] for c in charts),
+        "chart_total_bytes": sum(c["proto_bytes"] for c in charts),
+        "components": comps,
+    }
 
 
 class AppErrors(logging.Handler):
@@ -288,6 +347,7 @@ def _toggle_multiselect(name, label):
         want = full[:-1] if i % 2 == 0 and len(full) > 1 else full
         ms_.set_value(want)
         return f"multiselect {ms_.key}: drop/re-add {full[-1] if full else '?'}", ("multiselect", name, label, want)
+
     return step
 
 
@@ -296,6 +356,7 @@ def _alternate_select(name, label, values):
         w = widget(at, "selectbox", name, label)
         w.set_value(values[i % len(values)])
         return f"selectbox {w.key}: " + " / ".join(values), ("selectbox", name, label, values[i % len(values)])
+
     return step
 
 
@@ -321,13 +382,20 @@ def _cycle_select(name, label, values):
         w.set_value(want)
         how = " / ".join(values) if len(values) <= 3 else "a different value each time"
         return f"selectbox {w.key}: {how}", ("selectbox", name, label, want)
+
     return step
 
 
 def _hotspot_combos(at, i):
-    combos = [c for c in itertools.product(["worst_quintile", "significantly_worse", "both", "either"],
-                                           ["bromley", "london", "england"], ["99.8", "95"])
-              if c != ("either", "england", "95")]
+    combos = [
+        c
+        for c in itertools.product(
+            ["worst_quintile", "significantly_worse", "both", "either"],
+            ["bromley", "london", "england"],
+            ["99.8", "95"],
+        )
+        if c != ("either", "england", "95")
+    ]
     rule, comp, level = combos[i % len(combos)]
     widget(at, "selectbox", "rule", "Flag a ward when it is in the…").set_value(rule)
     widget(at, "selectbox", "comparator", "Comparator").set_value(comp)
@@ -385,13 +453,20 @@ def rerun_series(at, step, reps: int, deadline: float) -> dict:
                 got = "(widget gone)"
             if got != want:
                 issues.append(f"interaction did not take: {name} is {got!r}, set {want!r}")
-    return {"interaction": desc, "rerun_ms": [ms(x) for x in times], "rerun_median_ms": ms(median(times)),
-            "rerun_cpu_median_ms": ms(median(cpu)), "n": len(times), "issues": sorted(set(issues))[:5]}
+    return {
+        "interaction": desc,
+        "rerun_ms": [ms(x) for x in times],
+        "rerun_median_ms": ms(median(times)),
+        "rerun_cpu_median_ms": ms(median(cpu)),
+        "n": len(times),
+        "issues": sorted(set(issues))[:5],
+    }
 
 
 # --------------------------------------------------------------------------- 1-2. AppTest pages and bytes
 def sec_apptest(cfg, R):
     from streamlit.testing.v1 import AppTest
+
     deadline = now() + cfg["apptest"]
     # Harness floor: a one-line script, so page figures can be read net of AppTest's own cost.
     server_like_script_cache()
@@ -431,17 +506,46 @@ def sec_apptest(cfg, R):
             rows.append([page, "ERROR", "", "", "", "", "", "", "", r["error"][:60]])
             continue
         fresh = r.get("fresh", {})
-        rows.append([page, fmt(r["cold_ms"]), fmt(r["rerun_median_ms"]), fmt(r["rerun_cpu_median_ms"]), r["n"],
-                     fmt(fresh.get("rerun_median_ms")) if fresh else "same", len(r["charts"]),
-                     fmt(r["chart_spec_bytes"] / KB), fmt(r["chart_total_bytes"] / KB), fmt(r["elements_bytes"] / KB),
-                     r["interaction"]])
-    say(table(f"1-2. Pages under AppTest (harness floor: {fmt(R['apptest_floor_ms'])} ms per run of a one-line script)",
-              ["page", "cold ms", "rerun med ms", "CPU med ms", "n", "new-view med ms", "charts", "spec KB",
-               "charts KB", "all elems KB", "interaction"], rows))
+        rows.append(
+            [
+                page,
+                fmt(r["cold_ms"]),
+                fmt(r["rerun_median_ms"]),
+                fmt(r["rerun_cpu_median_ms"]),
+                r["n"],
+                fmt(fresh.get("rerun_median_ms")) if fresh else "same",
+                len(r["charts"]),
+                fmt(r["chart_spec_bytes"] / KB),
+                fmt(r["chart_total_bytes"] / KB),
+                fmt(r["elements_bytes"] / KB),
+                r["interaction"],
+            ]
+        )
+    say(
+        table(
+            f"1-2. Pages under AppTest (harness floor: {fmt(R['apptest_floor_ms'])} ms per run of a one-line script)",
+            [
+                "page",
+                "cold ms",
+                "rerun med ms",
+                "CPU med ms",
+                "n",
+                "new-view med ms",
+                "charts",
+                "spec KB",
+                "charts KB",
+                "all elems KB",
+                "interaction",
+            ],
+            rows,
+        )
+    )
     for page, r in res.items():
         if r.get("fresh"):
-            say(f"   new-view reruns on {page}: {r['fresh']['interaction']} (n={r['fresh']['n']}, "
-                f"CPU median {fmt(r['fresh']['rerun_cpu_median_ms'])} ms)")
+            say(
+                f"   new-view reruns on {page}: {r['fresh']['interaction']} (n={r['fresh']['n']}, "
+                f"CPU median {fmt(r['fresh']['rerun_cpu_median_ms'])} ms)"
+            )
     for page, r in res.items():
         for issue in sorted(set((r.get("cold_issues") or []) + (r.get("issues") or []))):
             say(f"   ! {page}: {issue}")
@@ -452,18 +556,45 @@ def sec_apptest(cfg, R):
         at.run()
         rep = byte_report(at)
         m = [c for c in rep["charts"] if c["is_map"]]
-        maps[name] = {"params": params, **_geo_bytes(at),
-                      "map_proto_bytes": m[0]["proto_bytes"] if m else None,
-                      "map_spec_bytes": m[0]["spec_bytes"] if m else None, "page_elements_bytes": rep["elements_bytes"],
-                      "geography_shown": at.query_params.get("geography"), "issues": problems(at)}
+        maps[name] = {
+            "params": params,
+            **_geo_bytes(at),
+            "map_proto_bytes": m[0]["proto_bytes"] if m else None,
+            "map_spec_bytes": m[0]["spec_bytes"] if m else None,
+            "page_elements_bytes": rep["elements_bytes"],
+            "geography_shown": at.query_params.get("geography"),
+            "issues": problems(at),
+        }
     R["maps"] = maps
 
-    say(table("   Map chart bytes (spec JSON incl. the inline TopoJSON; 'proto' adds Arrow datasets and fields)",
-              ["view", "geography", "features", "map spec KB", "of which geometry KB", "properties KB", "map proto KB",
-               "whole page KB"],
-              [[k, v["geography_shown"], v.get("features"), fmt((v["map_spec_bytes"] or 0) / KB),
-                fmt(v.get("geometry_bytes", 0) / KB), fmt(v.get("properties_bytes", 0) / KB),
-                fmt((v["map_proto_bytes"] or 0) / KB), fmt(v["page_elements_bytes"] / KB)] for k, v in maps.items()]))
+    say(
+        table(
+            "   Map chart bytes (spec JSON incl. the inline TopoJSON; 'proto' adds Arrow datasets and fields)",
+            [
+                "view",
+                "geography",
+                "features",
+                "map spec KB",
+                "of which geometry KB",
+                "properties KB",
+                "map proto KB",
+                "whole page KB",
+            ],
+            [
+                [
+                    k,
+                    v["geography_shown"],
+                    v.get("features"),
+                    fmt((v["map_spec_bytes"] or 0) / KB),
+                    fmt(v.get("geometry_bytes", 0) / KB),
+                    fmt(v.get("properties_bytes", 0) / KB),
+                    fmt((v["map_proto_bytes"] or 0) / KB),
+                    fmt(v["page_elements_bytes"] / KB),
+                ]
+                for k, v in maps.items()
+            ],
+        )
+    )
 
 
 def _geo_bytes(at) -> dict:
@@ -478,7 +609,11 @@ def _geo_bytes(at) -> dict:
                 if isinstance(data, dict) and data.get("type") == "Topology":
                     areas = [g for obj in data["objects"].values() for g in obj.get("geometries", [])]
                     props = sum(len(dump(g.get("properties"))) for g in areas)
-                    return {"features": len(areas), "geometry_bytes": len(dump(data)) - props, "properties_bytes": props}
+                    return {
+                        "features": len(areas),
+                        "geometry_bytes": len(dump(data)) - props,
+                        "properties_bytes": props,
+                    }
     return {}
 
 
@@ -490,6 +625,7 @@ def instrument():
     Only the outermost instrumented call is timed, so nothing is counted twice. Benchmark-only
     monkeypatching, undone on exit."""
     import streamlit.elements.vega_charts as vc
+
     from loaders import store as store_mod
 
     acc = {"queries_n": 0, "queries_s": 0.0, "charts_s": 0.0, "convert_s": 0.0}
@@ -514,12 +650,14 @@ def instrument():
                     acc[bucket] += now() - t
                     if count:
                         acc[count] += 1
+
         setattr(obj, name, w)
         undo.append((obj, name, orig))
 
     wrap(store_mod.Store, "_q", "queries_s", "queries_n")
     wrap(vc, "_convert_altair_to_vega_lite_spec", "convert_s")
     import charts
+
     for m in pkgutil.iter_modules(charts.__path__):
         mod = importlib.import_module(f"charts.{m.name}")
         for fname, f in list(vars(mod).items()):
@@ -564,18 +702,46 @@ def sec_diagnose(cfg, R):
                 samples.append({**acc, "total_s": now() - t})
                 issues += problems(at)
         med = {k: median([s[k] for s in samples]) for k in samples[0]}
-        out[page] = {"interaction": "new view" if page in FRESH else ("plain" if step is None else "as above"),
-                     "total_ms": ms(med["total_s"]), "queries_n": med["queries_n"], "queries_ms": ms(med["queries_s"]),
-                     "chart_build_ms": ms(med["charts_s"]), "spec_assembly_ms": ms(med["convert_s"]),
-                     "other_ms": ms(med["total_s"] - med["queries_s"] - med["charts_s"] - med["convert_s"]),
-                     "issues": sorted(set(issues))[:5]}
+        out[page] = {
+            "interaction": "new view" if page in FRESH else ("plain" if step is None else "as above"),
+            "total_ms": ms(med["total_s"]),
+            "queries_n": med["queries_n"],
+            "queries_ms": ms(med["queries_s"]),
+            "chart_build_ms": ms(med["charts_s"]),
+            "spec_assembly_ms": ms(med["convert_s"]),
+            "other_ms": ms(med["total_s"] - med["queries_s"] - med["charts_s"] - med["convert_s"]),
+            "issues": sorted(set(issues))[:5],
+        }
     R["rerun_breakdown"] = out
-    say(table("   Where a rerun's time goes (instrumented medians, new views where the page memoises them; "
-              "'other' = Streamlit, pandas, model code, AppTest)",
-              ["page", "rerun", "rerun ms", "Store._q calls", "Store._q ms", "chart build ms", "spec assembly ms",
-               "other ms"],
-              [[p, v["interaction"], fmt(v["total_ms"]), fmt(v["queries_n"]), fmt(v["queries_ms"]),
-                fmt(v["chart_build_ms"]), fmt(v["spec_assembly_ms"]), fmt(v["other_ms"])] for p, v in out.items()]))
+    say(
+        table(
+            "   Where a rerun's time goes (instrumented medians, new views where the page memoises them; "
+            "'other' = Streamlit, pandas, model code, AppTest)",
+            [
+                "page",
+                "rerun",
+                "rerun ms",
+                "Store._q calls",
+                "Store._q ms",
+                "chart build ms",
+                "spec assembly ms",
+                "other ms",
+            ],
+            [
+                [
+                    p,
+                    v["interaction"],
+                    fmt(v["total_ms"]),
+                    fmt(v["queries_n"]),
+                    fmt(v["queries_ms"]),
+                    fmt(v["chart_build_ms"]),
+                    fmt(v["spec_assembly_ms"]),
+                    fmt(v["other_ms"]),
+                ]
+                for p, v in out.items()
+            ],
+        )
+    )
     for p, v in out.items():
         for issue in v["issues"]:
             say(f"   ! {p} (diagnose): {issue}")
@@ -591,12 +757,19 @@ def sec_baseline(cfg, R):
     cold = now() - t
     rep = byte_report(at)
     folium_bytes = [c["proto_bytes"] for c in rep["components"]]
-    r = {"cold_ms": ms(cold), "cold_issues": problems(at), "folium_component_bytes": folium_bytes[0] if folium_bytes else None,
-         "page_elements_bytes": rep["elements_bytes"]}
-    r.update(rerun_series(at, _alternate_select("colour", "Colour by", ["compare", "quintile"]), cfg["reruns"], deadline))
+    r = {
+        "cold_ms": ms(cold),
+        "cold_issues": problems(at),
+        "folium_component_bytes": folium_bytes[0] if folium_bytes else None,
+        "page_elements_bytes": rep["elements_bytes"],
+    }
+    r.update(
+        rerun_series(at, _alternate_select("colour", "Colour by", ["compare", "quintile"]), cfg["reruns"], deadline)
+    )
     # The same figure the brief suggests: the folium map's full HTML document.
     try:
         import folium  # noqa: F401
+
         r["folium_root_html_bytes"] = _folium_root_html_bytes()
     except Exception as e:
         r["folium_root_html_bytes"] = None
@@ -615,25 +788,53 @@ def sec_baseline(cfg, R):
     if ward_map.get("page_elements_bytes") and r["page_elements_bytes"]:
         cmp_["page_bytes_ratio_x"] = r["page_elements_bytes"] / ward_map["page_elements_bytes"]
     R["baseline_vs_dashboard"] = cmp_
-    rows = [["rerun median (ms)", fmt(dash.get("rerun_median_ms")), fmt(r["rerun_median_ms"]),
-             fmt(cmp_.get("speedup_x")) + "x faster" if "speedup_x" in cmp_ else "n/a"],
-            ["rerun median, new view (ms)", fmt(dash.get("fresh", {}).get("rerun_median_ms")), fmt(r["rerun_median_ms"]),
-             f"{cmp_['speedup_new_view_x']:.2f}x faster" if "speedup_new_view_x" in cmp_ else ""],
-            ["rerun CPU median (ms)", fmt(dash.get("rerun_cpu_median_ms")), fmt(r["rerun_cpu_median_ms"]),
-             f"{r['rerun_cpu_median_ms'] / dash['rerun_cpu_median_ms']:.2f}x less CPU"
-             if dash.get("rerun_cpu_median_ms") and r.get("rerun_cpu_median_ms") else ""],
-            ["cold first run (ms)", fmt(dash.get("cold_ms")), fmt(r["cold_ms"]), ""],
-            ["map bytes (KB)", fmt((ward_map.get("map_proto_bytes") or 0) / KB),
-             fmt((r["folium_component_bytes"] or 0) / KB),
-             fmt(cmp_.get("map_bytes_ratio_x")) + "x fewer" if "map_bytes_ratio_x" in cmp_ else "n/a"],
-            ["whole page bytes (KB)", fmt((ward_map.get("page_elements_bytes") or 0) / KB),
-             fmt(r["page_elements_bytes"] / KB),
-             fmt(cmp_.get("page_bytes_ratio_x")) + "x fewer" if "page_bytes_ratio_x" in cmp_ else "n/a"]]
-    say(table("5. Naive baseline (benchmarks/baseline_map.py: GeoPandas+pandas every run, folium via streamlit-folium) "
-              "vs dashboard map page, both 2022 wards, IDACI, colour quintile<->compare",
-              ["figure", "dashboard", "baseline", "dashboard vs baseline"], rows))
-    say(f"   folium root HTML document: {fmt((r['folium_root_html_bytes'] or 0) / KB)} KB. Folium loads Leaflet, "
-        "jQuery and Bootstrap from CDNs: offline, a browser shows a blank map (nothing is fetched here).")
+    rows = [
+        [
+            "rerun median (ms)",
+            fmt(dash.get("rerun_median_ms")),
+            fmt(r["rerun_median_ms"]),
+            fmt(cmp_.get("speedup_x")) + "x faster" if "speedup_x" in cmp_ else "n/a",
+        ],
+        [
+            "rerun median, new view (ms)",
+            fmt(dash.get("fresh", {}).get("rerun_median_ms")),
+            fmt(r["rerun_median_ms"]),
+            f"{cmp_['speedup_new_view_x']:.2f}x faster" if "speedup_new_view_x" in cmp_ else "",
+        ],
+        [
+            "rerun CPU median (ms)",
+            fmt(dash.get("rerun_cpu_median_ms")),
+            fmt(r["rerun_cpu_median_ms"]),
+            f"{r['rerun_cpu_median_ms'] / dash['rerun_cpu_median_ms']:.2f}x less CPU"
+            if dash.get("rerun_cpu_median_ms") and r.get("rerun_cpu_median_ms")
+            else "",
+        ],
+        ["cold first run (ms)", fmt(dash.get("cold_ms")), fmt(r["cold_ms"]), ""],
+        [
+            "map bytes (KB)",
+            fmt((ward_map.get("map_proto_bytes") or 0) / KB),
+            fmt((r["folium_component_bytes"] or 0) / KB),
+            fmt(cmp_.get("map_bytes_ratio_x")) + "x fewer" if "map_bytes_ratio_x" in cmp_ else "n/a",
+        ],
+        [
+            "whole page bytes (KB)",
+            fmt((ward_map.get("page_elements_bytes") or 0) / KB),
+            fmt(r["page_elements_bytes"] / KB),
+            fmt(cmp_.get("page_bytes_ratio_x")) + "x fewer" if "page_bytes_ratio_x" in cmp_ else "n/a",
+        ],
+    ]
+    say(
+        table(
+            "5. Naive baseline (benchmarks/baseline_map.py: GeoPandas+pandas every run, folium via streamlit-folium) "
+            "vs dashboard map page, both 2022 wards, IDACI, colour quintile<->compare",
+            ["figure", "dashboard", "baseline", "dashboard vs baseline"],
+            rows,
+        )
+    )
+    say(
+        f"   folium root HTML document: {fmt((r['folium_root_html_bytes'] or 0) / KB)} KB. Folium loads Leaflet, "
+        "jQuery and Bootstrap from CDNs: offline, a browser shows a blank map (nothing is fetched here)."
+    )
     for issue in sorted(set(r["cold_issues"] + r["issues"])):
         say(f"   ! baseline: {issue}")
 
@@ -643,13 +844,24 @@ def _folium_root_html_bytes() -> int:
     import folium
     import geopandas as gpd
     import pandas as pd
+
     gdf = gpd.read_file(ROOT.parent / "shared" / "data" / "raw" / "wards_2022_E09000006.geojson")
     v = pd.read_parquet(ROOT / "data" / "values.parquet")
-    v = v[(v.indicator_id == "idaci") & (v.area_type == "ward2022") & (v.period == v[v.indicator_id == "idaci"].period.max())]
+    v = v[
+        (v.indicator_id == "idaci")
+        & (v.area_type == "ward2022")
+        & (v.period == v[v.indicator_id == "idaci"].period.max())
+    ]
     gdf = gdf[["WD22CD", "WD22NM", "geometry"]].merge(v[["area_code", "value"]], left_on="WD22CD", right_on="area_code")
     m = folium.Map(location=[51.37, 0.05], zoom_start=11)
-    ch = folium.Choropleth(geo_data=gdf, data=gdf, columns=["WD22CD", "value"], key_on="feature.properties.WD22CD",
-                           fill_color="YlOrRd", bins=5).add_to(m)
+    ch = folium.Choropleth(
+        geo_data=gdf,
+        data=gdf,
+        columns=["WD22CD", "value"],
+        key_on="feature.properties.WD22CD",
+        fill_color="YlOrRd",
+        bins=5,
+    ).add_to(m)
     folium.GeoJsonTooltip(fields=["WD22NM", "value"]).add_to(ch.geojson)
     return len(m.get_root().render().encode())
 
@@ -678,21 +890,21 @@ MAP_DRAWN_JS = """
 }
 """
 
-SWITCH_JS = """
-async ([href, title, minColoured, timeoutMs]) => {
-  const drawn = %s;
+SWITCH_JS = f"""
+async ([href, title, minColoured, timeoutMs]) => {{
+  const drawn = {MAP_DRAWN_JS.strip()};
   const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] a')]
       .find(a => a.getAttribute('href') && new URL(a.href).pathname.replace(/\\/$/, '').endsWith(href));
-  if (!link) return {error: 'sidebar link not found: ' + href};
+  if (!link) return {{error: 'sidebar link not found: ' + href}};
   const t0 = performance.now();
   link.click();
-  while (performance.now() - t0 < timeoutMs) {
+  while (performance.now() - t0 < timeoutMs) {{
     await new Promise(r => requestAnimationFrame(r));
-    if (drawn([title, minColoured])) return {ms: performance.now() - t0};
-  }
-  return {error: 'timeout'};
-}
-""" % MAP_DRAWN_JS.strip()
+    if (drawn([title, minColoured])) return {{ms: performance.now() - t0}};
+  }}
+  return {{error: 'timeout'}};
+}}
+"""
 
 SETTLED_JS = """
 () => {
@@ -757,13 +969,28 @@ def memory_steps() -> list:
 
 def sec_server(cfg, R):
     from playwright.sync_api import sync_playwright
+
     deadline = now() + cfg["server"]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = tempfile.NamedTemporaryFile(prefix="bwe-bench-server-", suffix=".log", delete=False)
-    cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    log = tempfile.NamedTemporaryFile(prefix="bwe-bench-server-", suffix=".log", delete=False)  # noqa: SIM115 (open for the server's life)
+    cmd = [
+        str(PY),
+        "-m",
+        "streamlit",
+        "run",
+        "serve.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     t_start = now()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     out = {"command": " ".join(cmd[1:]), "pid": proc.pid, "log": log.name}
@@ -797,8 +1024,14 @@ def sec_server(cfg, R):
                         ok = True
                     except Exception:
                         ok = False
-                    per_visit.append({"url": "/" + v, "settled": ok, "load_s": round(now() - t, 2),
-                                      **{k: round(x, 1) for k, x in proc_mem(proc.pid).items()}})
+                    per_visit.append(
+                        {
+                            "url": "/" + v,
+                            "settled": ok,
+                            "load_s": round(now() - t, 2),
+                            **{k: round(x, 1) for k, x in proc_mem(proc.pid).items()},
+                        }
+                    )
                 out["visits"] = per_visit
                 mem = proc_mem(proc.pid)
                 out["rss_after_pages_mb"] = round(mem["VmRSS"], 1)
@@ -811,7 +1044,7 @@ def sec_server(cfg, R):
                 page.wait_for_function(MAP_DRAWN_JS, arg=["Map explorer", 500], timeout=60000, polling="raf")
                 out["map_first_load_s"] = round(now() - t, 3)
                 wait_settled(page)
-                for i in range(cfg["browser_reps"]):
+                for _i in range(cfg["browser_reps"]):
                     if now() > deadline and len(times) >= 3:
                         break
                     r = page.evaluate(SWITCH_JS, ["/hotspots", "Hotspots", 1, 60000])
@@ -855,26 +1088,50 @@ def sec_server(cfg, R):
         if proc.returncode in (0, -signal.SIGTERM) and not out.get("browser_errors"):
             os.unlink(log.name)  # keep the server log only when something went wrong
             out.pop("log", None)
-    say(table(f"3. Server memory (streamlit run app.py, pid {proc.pid}; MB = 2^20 bytes, from /proc/<pid>/status)",
-              ["after visiting", "load s", "RSS MB", "peak (HWM) MB", "settled"],
-              [["(idle, started in %s s)" % out.get("startup_s"), "", fmt(out["rss_idle_mb"]["VmRSS"]),
-                fmt(out["rss_idle_mb"]["VmHWM"]), ""]]
-              + [[v["url"], fmt(v["load_s"]), fmt(v.get("VmRSS")), fmt(v.get("VmHWM")), "yes" if v["settled"] else "NO"]
-                 for v in out.get("visits", [])]
-              + [["(end of browser tests)", "", fmt(out.get("rss_end_mb")), fmt(out.get("peak_end_mb")), ""]]))
-    say(table("4. Real browser (headless Chromium): until the map canvas has coloured polygons",
-              ["figure", "median s", "samples s"],
-              [["sidebar Hotspots -> Map explorer", fmt(out.get("map_switch_median_s")), out.get("map_switch_s")],
-               ["first load of /map (new session)", fmt(out.get("map_first_load_s")), ""],
-               ["full load /map?indicator=...", fmt(out.get("map_url_load_median_s")), out.get("map_url_load_s")]]))
+    say(
+        table(
+            f"3. Server memory (streamlit run app.py, pid {proc.pid}; MB = 2^20 bytes, from /proc/<pid>/status)",
+            ["after visiting", "load s", "RSS MB", "peak (HWM) MB", "settled"],
+            [
+                [
+                    "(idle, started in {} s)".format(out.get("startup_s")),
+                    "",
+                    fmt(out["rss_idle_mb"]["VmRSS"]),
+                    fmt(out["rss_idle_mb"]["VmHWM"]),
+                    "",
+                ]
+            ]
+            + [
+                [v["url"], fmt(v["load_s"]), fmt(v.get("VmRSS")), fmt(v.get("VmHWM")), "yes" if v["settled"] else "NO"]
+                for v in out.get("visits", [])
+            ]
+            + [["(end of browser tests)", "", fmt(out.get("rss_end_mb")), fmt(out.get("peak_end_mb")), ""]],
+        )
+    )
+    say(
+        table(
+            "4. Real browser (headless Chromium): until the map canvas has coloured polygons",
+            ["figure", "median s", "samples s"],
+            [
+                ["sidebar Hotspots -> Map explorer", fmt(out.get("map_switch_median_s")), out.get("map_switch_s")],
+                ["first load of /map (new session)", fmt(out.get("map_first_load_s")), ""],
+                ["full load /map?indicator=...", fmt(out.get("map_url_load_median_s")), out.get("map_url_load_s")],
+            ],
+        )
+    )
     for e in out.get("browser_errors", []):
         say(f"   ! browser: {e}")
     if cfg["browser_reps"] > 5 and now() < deadline + 15:  # full run only
         try:
             steps = memory_steps()
             out["memory_steps_mb"] = steps
-            say(table("   Memory floor of a fresh interpreter (RSS MB after each step, no session)", ["step", "RSS MB", "delta"],
-                      [[k, fmt(v), fmt(v - steps[i - 1][1]) if i else ""] for i, (k, v) in enumerate(steps)]))
+            say(
+                table(
+                    "   Memory floor of a fresh interpreter (RSS MB after each step, no session)",
+                    ["step", "RSS MB", "delta"],
+                    [[k, fmt(v), fmt(v - steps[i - 1][1]) if i else ""] for i, (k, v) in enumerate(steps)],
+                )
+            )
         except Exception as e:
             say(f"   ! memory breakdown failed: {e}")
 
@@ -889,17 +1146,46 @@ def sec_build(cfg, R):
         with tempfile.TemporaryDirectory(prefix="bwe-bench-build-") as d:
             out_dir = Path(d) / "data"
             t = now()
-            p = subprocess.run([str(PY), "-m", "loaders.build", "--out", str(out_dir)], cwd=ROOT, capture_output=True,
-                               text=True, timeout=max(30, deadline - now() + 30))
+            p = subprocess.run(
+                [str(PY), "-m", "loaders.build", "--out", str(out_dir)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=max(30, deadline - now() + 30),
+            )
             dt = now() - t
             files = sorted(f.name for f in out_dir.glob("*.parquet")) if out_dir.is_dir() else []
-            runs.append({"s": round(dt, 2), "rc": p.returncode, "files": len(files),
-                         "stderr_tail": p.stderr.strip().splitlines()[-2:] if p.returncode else []})
+            sizes = {f: (out_dir / f).stat().st_size for f in files}
+            runs.append(
+                {
+                    "s": round(dt, 2),
+                    "rc": p.returncode,
+                    "files": len(files),
+                    "sizes": sizes,
+                    "stderr_tail": p.stderr.strip().splitlines()[-2:] if p.returncode else [],
+                }
+            )
             if p.returncode == 0:
                 times.append(dt)
     R["build"] = {"runs": runs, "median_s": round(median(times), 2) if times else None, "n": len(times)}
-    say(table("6. Build from raw: python -m loaders.build --out <tmpdir>", ["run", "seconds", "exit", "parquet files"],
-              [[i + 1, fmt(r["s"]), r["rc"], r["files"]] for i, r in enumerate(runs)]))
+    say(
+        table(
+            "6. Build from raw: python -m loaders.build --out <tmpdir>",
+            ["run", "seconds", "exit", "parquet files"],
+            [[i + 1, fmt(r["s"]), r["rc"], r["files"]] for i, r in enumerate(runs)],
+        )
+    )
+    last = next((r for r in reversed(runs) if r["rc"] == 0), None)
+    if last:  # the extracts the build wrote, and their sizes
+        R["build"]["sizes"] = last["sizes"]
+        say(
+            table(
+                "6b. Extracts written by the build",
+                ["file", "KB"],
+                [[f, f"{n / 1024:,.1f}"] for f, n in last["sizes"].items()]
+                + [["total", f"{sum(last['sizes'].values()) / 1024:,.1f}"]],
+            )
+        )
     for r in runs:
         for line in r["stderr_tail"]:
             say(f"   ! build: {line}")
@@ -932,10 +1218,14 @@ def sec_london(cfg, R):
     from loaders.store import Store
     from model import explore
     from model import hotspots as hs
+
     deadline = now() + cfg["london"]
     view = explore.View("obesity_year6", "2011/12-2013/14", "ward2014", "london", "95")
     london_inds = ["obesity_year6", "obesity_reception", "child_poverty", "children_out_of_work"]
-    steps = {k: [] for k in ("query+rank+stats", "hotspots (4 indicators)", "TopoJSON + properties", "chart -> Vega-Lite spec")}
+    steps = {
+        k: []
+        for k in ("query+rank+stats", "hotspots (4 indicators)", "TopoJSON + properties", "chart -> Vega-Lite spec")
+    }
     totals, warm, score_t, info, feats = [], [], [], {}, []
 
     def run_once(s, w):
@@ -948,16 +1238,26 @@ def sec_london(cfg, R):
         t2 = now()
         fs = explore.map_features(w, table_, "ward2014")
         t3 = now()
-        chart = maps.choropleth(fs, colour_field="category", colour_title="Compared with London",
-                                domain=["better", "similar", "worse", "not compared", "No data"],
-                                colours=["#1", "#2", "#3", "#4", "#5"],
-                                tooltip=[("area_name", "Ward"), ("label", "Obesity"), ("category", "Compared")])
+        chart = maps.choropleth(
+            fs,
+            colour_field="category",
+            colour_title="Compared with London",
+            domain=["better", "similar", "worse", "not compared", "No data"],
+            colours=["#1", "#2", "#3", "#4", "#5"],
+            tooltip=[("area_name", "Ward"), ("label", "Obesity"), ("category", "Compared")],
+        )
         spec = chart.spec() if callable(getattr(chart, "spec", None)) else chart.to_dict()
         t4 = now()
-        return (t1 - t0, t2 - t1, t3 - t2, t4 - t3), {
-            "wards_ranked": len(table_), "hotspot_wards": len(res["scores"]),
-            "features": len(fs["objects"]["areas"]["geometries"]),
-            "spec_bytes": len(json.dumps(spec))}, fs
+        return (
+            (t1 - t0, t2 - t1, t3 - t2, t4 - t3),
+            {
+                "wards_ranked": len(table_),
+                "hotspot_wards": len(res["scores"]),
+                "features": len(fs["objects"]["areas"]["geometries"]),
+                "spec_bytes": len(json.dumps(spec)),
+            },
+            fs,
+        )
 
     # Inside the hotspot step: how long phstats.hotspot_scores takes (patched for this section only).
     orig_scores = getattr(phstats, "hotspot_scores", None)
@@ -991,32 +1291,61 @@ def sec_london(cfg, R):
             phstats.hotspot_scores = ph_hot.hotspot_scores = orig_scores
     if score_t:
         info["hotspot_scores_median_ms"] = ms(median(score_t))
-    R["london"] = {"median_ms": ms(median(totals)), "n": len(totals), "warm_store_median_ms": ms(median(warm)),
-                   "steps_median_ms": {k: ms(median(v)) for k, v in steps.items()}, **info}
-    say(table(f"7a. All London wards (obesity_year6 2011/12-2013/14, {info.get('wards_ranked')} wards ranked, "
-              f"{info.get('features')} features, spec {fmt(info.get('spec_bytes', 0) / KB)} KB; median of {len(totals)})",
-              ["step", "median ms"],
-              [r for k, v in R["london"]["steps_median_ms"].items() for r in
-               ([[k, fmt(v)]] + ([["  of which phstats.hotspot_scores", fmt(info.get("hotspot_scores_median_ms"))]]
-                                 if k.startswith("hotspots") else []))]
-              + [["TOTAL (new Store each time)", fmt(R["london"]["median_ms"])],
-                 ["TOTAL again on the same Store (query memo warm)", fmt(R["london"]["warm_store_median_ms"])]]))
+    R["london"] = {
+        "median_ms": ms(median(totals)),
+        "n": len(totals),
+        "warm_store_median_ms": ms(median(warm)),
+        "steps_median_ms": {k: ms(median(v)) for k, v in steps.items()},
+        **info,
+    }
+    say(
+        table(
+            f"7a. All London wards (obesity_year6 2011/12-2013/14, {info.get('wards_ranked')} wards ranked, "
+            f"{info.get('features')} features, spec {fmt(info.get('spec_bytes', 0) / KB)} KB; median of {len(totals)})",
+            ["step", "median ms"],
+            [
+                r
+                for k, v in R["london"]["steps_median_ms"].items()
+                for r in (
+                    [[k, fmt(v)]]
+                    + (
+                        [["  of which phstats.hotspot_scores", fmt(info.get("hotspot_scores_median_ms"))]]
+                        if k.startswith("hotspots")
+                        else []
+                    )
+                )
+            ]
+            + [
+                ["TOTAL (new Store each time)", fmt(R["london"]["median_ms"])],
+                ["TOTAL again on the same Store (query memo warm)", fmt(R["london"]["warm_store_median_ms"])],
+            ],
+        )
+    )
 
 
 # --------------------------------------------------------------------------- 7b. synthetic scale
 def sec_synthetic(cfg, R):
     import synthetic
+
     from loaders.store import Store
+
     deadline = now() + cfg["synthetic"]
     inds, pers = synthetic.indicator_ids(), synthetic.periods()
     out = {}
     # --quick reuses extracts a previous run left in the temp folder (keyed by the generator and the values schema).
     import hashlib
+
     import pyarrow.parquet as pq
-    key = hashlib.sha256((BENCH / "synthetic.py").read_bytes()
-                         + str(pq.read_schema(ROOT / "data" / "values.parquet")).encode()).hexdigest()[:12]
+
+    key = hashlib.sha256(
+        (BENCH / "synthetic.py").read_bytes() + str(pq.read_schema(ROOT / "data" / "values.parquet")).encode()
+    ).hexdigest()[:12]
     cache = Path(tempfile.gettempdir()) / f"bwe-bench-synthetic-{key}"
-    ctx = contextlib.nullcontext(str(cache)) if cfg is BUDGET["quick"] else tempfile.TemporaryDirectory(prefix="bwe-bench-synth-")
+    ctx = (
+        contextlib.nullcontext(str(cache))
+        if cfg is BUDGET["quick"]
+        else tempfile.TemporaryDirectory(prefix="bwe-bench-synth-")
+    )
     with ctx as d:
         for n in (22, 625, 7000):
             if now() > deadline:
@@ -1034,7 +1363,7 @@ def sec_synthetic(cfg, R):
             codes = synthetic.ward_codes(n)
             from loaders import queries as Q
 
-            def sql(text, params):
+            def sql(text, params, s=s):
                 # The app's SQL on the Store's own connection, one cursor per query as Store._q does,
                 # but past Store's result memo, so every repetition is a real DuckDB query.
                 cur = s._con.cursor()
@@ -1042,18 +1371,32 @@ def sec_synthetic(cfg, R):
                     return cur.execute(text, params).df()
                 finally:
                     cur.close()
+
             queries = {
-                "VALUES rank all wards": lambda i: sql(Q.VALUES, {
-                    "indicator": inds[i % 30], "period": pers[(i * 7) % 20], "geography": "ward2014",
-                    "breakdown": "All", "bromley_only": False}),
-                "LONDON_RANK window rank": lambda i: sql(Q.LONDON_RANK, {
-                    "indicator": inds[i % 30], "period": pers[(i * 7) % 20]}),
-                "SERIES 5 areas x 20 periods": lambda i: sql(Q.SERIES, {
-                    "indicator": inds[i % 30], "codes": [codes[(i * 13 + k) % n] for k in range(4)] + ["E92000001"]}),
+                "VALUES rank all wards": lambda i: sql(
+                    Q.VALUES,
+                    {
+                        "indicator": inds[i % 30],
+                        "period": pers[(i * 7) % 20],
+                        "geography": "ward2014",
+                        "breakdown": "All",
+                        "bromley_only": False,
+                    },
+                ),
+                "LONDON_RANK window rank": lambda i: sql(
+                    Q.LONDON_RANK, {"indicator": inds[i % 30], "period": pers[(i * 7) % 20]}
+                ),
+                "SERIES 5 areas x 20 periods": lambda i, codes=codes, n=n: sql(
+                    Q.SERIES,
+                    {"indicator": inds[i % 30], "codes": [codes[(i * 13 + k) % n] for k in range(4)] + ["E92000001"]},
+                ),
             }
-            r = {"rows": gen["rows"], "generate_s": "cached" if gen.get("cached") else round(gen["seconds"], 2),
-                 "store_load_s": round(load, 2),
-                 "values_parquet_mb": round(gen["values_parquet_bytes"] / 2**20, 1)}
+            r = {
+                "rows": gen["rows"],
+                "generate_s": "cached" if gen.get("cached") else round(gen["seconds"], 2),
+                "store_load_s": round(load, 2),
+                "values_parquet_mb": round(gen["values_parquet_bytes"] / 2**20, 1),
+            }
             for name, q in queries.items():
                 q(0)  # first touch
                 ts, nrows = [], 0
@@ -1066,15 +1409,27 @@ def sec_synthetic(cfg, R):
             del s
     R["synthetic"] = out
     names = ["VALUES rank all wards", "LONDON_RANK window rank", "SERIES 5 areas x 20 periods"]
-    say(table("7b. Synthetic extracts (30 indicators x 20 periods x N wards; real Store and SQL; median of "
-              f"{cfg['synth_reps']} per query, ms)",
-              ["wards", "rows", "parquet MB", "generate s", "Store load s"] + names,
-              [[fmt(n), fmt(r["rows"]), fmt(r["values_parquet_mb"]), fmt(r["generate_s"]), fmt(r["store_load_s"])]
-               + [fmt(r[k]["median_ms"]) for k in names] for n, r in out.items()]))
+    say(
+        table(
+            "7b. Synthetic extracts (30 indicators x 20 periods x N wards; real Store and SQL; median of "
+            f"{cfg['synth_reps']} per query, ms)",
+            ["wards", "rows", "parquet MB", "generate s", "Store load s"] + names,
+            [
+                [fmt(n), fmt(r["rows"]), fmt(r["values_parquet_mb"]), fmt(r["generate_s"]), fmt(r["store_load_s"])]
+                + [fmt(r[k]["median_ms"]) for k in names]
+                for n, r in out.items()
+            ],
+        )
+    )
     if 22 in out and 7000 in out:
-        say("   growth 22 -> 625 -> 7,000 wards: " + "; ".join(
-            f"{k}: x{out[625][k]['median_ms'] / out[22][k]['median_ms']:.1f}, x{out[7000][k]['median_ms'] / out[22][k]['median_ms']:.1f}"
-            for k in names if 625 in out))
+        say(
+            "   growth 22 -> 625 -> 7,000 wards: "
+            + "; ".join(
+                f"{k}: x{out[625][k]['median_ms'] / out[22][k]['median_ms']:.1f}, x{out[7000][k]['median_ms'] / out[22][k]['median_ms']:.1f}"
+                for k in names
+                if 625 in out
+            )
+        )
 
 
 # --------------------------------------------------------------------------- summary
@@ -1087,42 +1442,107 @@ def summary(R) -> list[dict]:
 
     T = TARGETS
     for page, r in R.get("pages", {}).items():
-        add(f"rerun median: {page}", r.get("rerun_median_ms"), "ms", f"<= {T['rerun_ms']} ms",
-            lambda v: v <= T["rerun_ms"], ("plain rerun; " if "plain" in r.get("interaction", "") else "")
-            + f"CPU {fmt(r.get('rerun_cpu_median_ms'))} ms")
+        add(
+            f"rerun median: {page}",
+            r.get("rerun_median_ms"),
+            "ms",
+            f"<= {T['rerun_ms']} ms",
+            lambda v: v <= T["rerun_ms"],
+            ("plain rerun; " if "plain" in r.get("interaction", "") else "")
+            + f"CPU {fmt(r.get('rerun_cpu_median_ms'))} ms",
+        )
         if r.get("fresh"):
-            add(f"rerun median, new view each time: {page}", r["fresh"].get("rerun_median_ms"), "ms",
-                f"<= {T['rerun_ms']} ms", lambda v: v <= T["rerun_ms"], f"CPU {fmt(r['fresh'].get('rerun_cpu_median_ms'))} ms")
+            add(
+                f"rerun median, new view each time: {page}",
+                r["fresh"].get("rerun_median_ms"),
+                "ms",
+                f"<= {T['rerun_ms']} ms",
+                lambda v: v <= T["rerun_ms"],
+                f"CPU {fmt(r['fresh'].get('rerun_cpu_median_ms'))} ms",
+            )
     maps = R.get("maps", {})
     wm = (maps.get("ward_map") or {}).get("map_proto_bytes")
     lm = (maps.get("lsoa_map") or {}).get("map_proto_bytes")
-    add("ward map chart bytes", None if wm is None else round(wm / KB, 1), "KB", f"<= {T['ward_map_kb']} KB",
-        lambda v: v <= T["ward_map_kb"])
-    add("LSOA map chart bytes", None if lm is None else round(lm / KB, 1), "KB", f"<= {T['lsoa_map_kb']} KB",
-        lambda v: v <= T["lsoa_map_kb"])
+    add(
+        "ward map chart bytes",
+        None if wm is None else round(wm / KB, 1),
+        "KB",
+        f"<= {T['ward_map_kb']} KB",
+        lambda v: v <= T["ward_map_kb"],
+    )
+    add(
+        "LSOA map chart bytes",
+        None if lm is None else round(lm / KB, 1),
+        "KB",
+        f"<= {T['lsoa_map_kb']} KB",
+        lambda v: v <= T["lsoa_map_kb"],
+    )
     sv = R.get("server", {})
-    add("server peak memory after all pages", sv.get("peak_after_pages_mb"), "MB", f"<= {T['server_peak_mb']} MB",
-        lambda v: v <= T["server_peak_mb"], f"RSS {sv.get('rss_after_pages_mb')} MB")
-    add("page switch -> map drawn (browser)", sv.get("map_switch_median_s"), "s", f"<= {T['map_switch_s']} s",
-        lambda v: v <= T["map_switch_s"])
+    add(
+        "server peak memory after all pages",
+        sv.get("peak_after_pages_mb"),
+        "MB",
+        f"<= {T['server_peak_mb']} MB",
+        lambda v: v <= T["server_peak_mb"],
+        f"RSS {sv.get('rss_after_pages_mb')} MB",
+    )
+    add(
+        "page switch -> map drawn (browser)",
+        sv.get("map_switch_median_s"),
+        "s",
+        f"<= {T['map_switch_s']} s",
+        lambda v: v <= T["map_switch_s"],
+    )
     bc = R.get("baseline_vs_dashboard", {})
-    add("map rerun speed vs naive baseline", None if "speedup_x" not in bc else round(bc["speedup_x"], 2), "x",
-        f">= {T['speedup_x']}x faster", lambda v: v >= T["speedup_x"])
-    add("map rerun speed vs baseline, new view", None if "speedup_new_view_x" not in bc else round(bc["speedup_new_view_x"], 2),
-        "x", f">= {T['speedup_x']}x faster", lambda v: v >= T["speedup_x"])
-    add("map bytes vs naive baseline (folium)", None if "map_bytes_ratio_x" not in bc else round(bc["map_bytes_ratio_x"], 2),
-        "x", f">= {T['bytes_ratio_x']}x fewer", lambda v: v >= T["bytes_ratio_x"],
-        "" if "page_bytes_ratio_x" not in bc else f"whole page: {bc['page_bytes_ratio_x']:.2f}x")
-    add("build from raw (median)", (R.get("build") or {}).get("median_s"), "s", f"<= {T['build_s']} s",
-        lambda v: v <= T["build_s"])
-    add("all-London rank+hotspots+map spec", (R.get("london") or {}).get("median_ms"), "ms", f"<= {T['london_ms']} ms",
-        lambda v: v <= T["london_ms"])
+    add(
+        "map rerun speed vs naive baseline",
+        None if "speedup_x" not in bc else round(bc["speedup_x"], 2),
+        "x",
+        f">= {T['speedup_x']}x faster",
+        lambda v: v >= T["speedup_x"],
+    )
+    add(
+        "map rerun speed vs baseline, new view",
+        None if "speedup_new_view_x" not in bc else round(bc["speedup_new_view_x"], 2),
+        "x",
+        f">= {T['speedup_x']}x faster",
+        lambda v: v >= T["speedup_x"],
+    )
+    add(
+        "map bytes vs naive baseline (folium)",
+        None if "map_bytes_ratio_x" not in bc else round(bc["map_bytes_ratio_x"], 2),
+        "x",
+        f">= {T['bytes_ratio_x']}x fewer",
+        lambda v: v >= T["bytes_ratio_x"],
+        "" if "page_bytes_ratio_x" not in bc else f"whole page: {bc['page_bytes_ratio_x']:.2f}x",
+    )
+    add(
+        "build from raw (median)",
+        (R.get("build") or {}).get("median_s"),
+        "s",
+        f"<= {T['build_s']} s",
+        lambda v: v <= T["build_s"],
+    )
+    add(
+        "all-London rank+hotspots+map spec",
+        (R.get("london") or {}).get("median_ms"),
+        "ms",
+        f"<= {T['london_ms']} ms",
+        lambda v: v <= T["london_ms"],
+    )
     big = (R.get("synthetic") or {}).get(7000, {})
-    for k, label in (("VALUES rank all wards", "7,000 wards: VALUES ranking query"),
-                     ("LONDON_RANK window rank", "7,000 wards: LONDON_RANK query"),
-                     ("SERIES 5 areas x 20 periods", "7,000 wards: trend query (5 areas)")):
-        add(label, (big.get(k) or {}).get("median_ms"), "ms", f"<= {T['synthetic_query_ms']} ms",
-            lambda v: v <= T["synthetic_query_ms"])
+    for k, label in (
+        ("VALUES rank all wards", "7,000 wards: VALUES ranking query"),
+        ("LONDON_RANK window rank", "7,000 wards: LONDON_RANK query"),
+        ("SERIES 5 areas x 20 periods", "7,000 wards: trend query (5 areas)"),
+    ):
+        add(
+            label,
+            (big.get(k) or {}).get("median_ms"),
+            "ms",
+            f"<= {T['synthetic_query_ms']} ms",
+            lambda v: v <= T["synthetic_query_ms"],
+        )
     return rows
 
 
@@ -1136,39 +1556,63 @@ def main(argv=None) -> int:
     cfg = BUDGET[mode]
     wanted = [s for s in SECTIONS if s in a.only.split(",")]
     t_all = now()
-    R = {"meta": {"mode": mode, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
-                  "cpus": os.cpu_count(), "sections": wanted, "kb": KB,
-                  "loadavg_start": [round(x, 2) for x in os.getloadavg()]}}
+    R = {
+        "meta": {
+            "mode": mode,
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "sections": wanted,
+            "kb": KB,
+            "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        }
+    }
     try:
-        R["meta"]["git_head"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                               text=True, timeout=10).stdout.strip()
-        R["meta"]["git_dirty_files"] = len(subprocess.run(["git", "status", "--porcelain"], cwd=ROOT,
-                                                          capture_output=True, text=True, timeout=10).stdout.splitlines())
+        R["meta"]["git_head"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        R["meta"]["git_dirty_files"] = len(
+            subprocess.run(
+                ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.splitlines()
+        )
     except Exception:
         pass
     import warnings
+
     warnings.filterwarnings("ignore")
     import streamlit
     import streamlit.logger
+
     streamlit.logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" / "No runtime" chatter
     logging.getLogger().addHandler(APP_ERRORS)  # the app's own errors: collected and reported per page
     R["meta"]["streamlit"] = streamlit.__version__
     failed_imports = import_project()
     if failed_imports:
         R["meta"]["failed_imports"] = failed_imports
-    say(f"Bromley Ward Explorer benchmarks ({mode}; {os.cpu_count()} CPUs, load average {R['meta']['loadavg_start'][0]}; "
+    say(
+        f"Bromley Ward Explorer benchmarks ({mode}; {os.cpu_count()} CPUs, load average {R['meta']['loadavg_start'][0]}; "
         f"streamlit {streamlit.__version__}; git {R['meta'].get('git_head')} with {R['meta'].get('git_dirty_files')} "
-        "uncommitted files)")
+        "uncommitted files)"
+    )
 
     HIT = []
 
     def on_alarm(*_):
         HIT.append(True)  # DuckDB turns the exception into "Query interrupted": remember it here too
         raise HardLimit(f"hard time limit of {cfg['hard_limit']} s reached")
+
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(cfg["hard_limit"])
-    funcs = {"apptest": sec_apptest, "diagnose": sec_diagnose, "baseline": sec_baseline, "server": sec_server,
-             "build": sec_build, "london": sec_london, "synthetic": sec_synthetic}
+    funcs = {
+        "apptest": sec_apptest,
+        "diagnose": sec_diagnose,
+        "baseline": sec_baseline,
+        "server": sec_server,
+        "build": sec_build,
+        "london": sec_london,
+        "synthetic": sec_synthetic,
+    }
     R["section_seconds"], R["section_errors"] = {}, {}
     try:
         for name in wanted:
@@ -1196,14 +1640,21 @@ def main(argv=None) -> int:
     R["summary"] = summary(R)
     R["meta"]["total_seconds"] = round(now() - t_all, 1)
     R["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    say(table("SUMMARY", ["figure", "value", "target", "status", "note"],
-              [[r["figure"], fmt(r["value"], r["unit"]), r["target"], r["status"], r["note"]] for r in R["summary"]]))
+    say(
+        table(
+            "SUMMARY",
+            ["figure", "value", "target", "status", "note"],
+            [[r["figure"], fmt(r["value"], r["unit"]), r["target"], r["status"], r["note"]] for r in R["summary"]],
+        )
+    )
     n_fail = sum(r["status"] == "FAIL" for r in R["summary"])
-    say(f"\n{sum(r['status'] == 'PASS' for r in R['summary'])} PASS, {n_fail} FAIL, "
+    say(
+        f"\n{sum(r['status'] == 'PASS' for r in R['summary'])} PASS, {n_fail} FAIL, "
         f"{sum(r['status'] == 'n/a' for r in R['summary'])} n/a; sections: "
         + ", ".join(f"{k} {v} s" for k, v in R["section_seconds"].items())
         + f"; total {R['meta']['total_seconds']} s; load average at end {R['meta']['loadavg_end'][0]} on "
-        f"{os.cpu_count()} CPUs. Figures written to {a.json}")
+        f"{os.cpu_count()} CPUs. Figures written to {a.json}"
+    )
     Path(a.json).write_text(json.dumps(R, indent=1, default=str))
     return 0
 

@@ -11,6 +11,7 @@ first 22 wards are flagged ``is_bromley``. Deterministic for a given seed.
 
     python benchmarks/synthetic.py OUT_DIR [--wards 7000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,11 @@ DATA = ROOT / "data"
 N_INDICATORS = 30
 N_PERIODS = 20
 SEED = 20240601
-COMPARATOR_AREAS = [("E09000006", "Bromley", "la", "E12000007"), ("E12000007", "London", "region", "E92000001"),
-                    ("E92000001", "England", "country", "")]
+COMPARATOR_AREAS = [
+    ("E09000006", "Bromley", "la", "E12000007"),
+    ("E12000007", "London", "region", "E92000001"),
+    ("E92000001", "England", "country", ""),
+]
 
 
 def indicator_ids() -> list[str]:
@@ -77,14 +81,20 @@ def _values(n_wards: int, rng: np.random.Generator) -> pa.Table:
         "period_start": pa.array(start[i_per], pa.timestamp("ms")),
         "period_end": pa.array(end[i_per], pa.timestamp("ms")),
         "breakdown": pa.array(np.full(n, "All"), pa.large_string()),
-        "value": value, "numerator": num, "denominator": denom,
-        "lower95": value - 196 * se, "upper95": value + 196 * se,
-        "lower998": value - 309 * se, "upper998": value + 309 * se,
+        "value": value,
+        "numerator": num,
+        "denominator": denom,
+        "lower95": value - 196 * se,
+        "upper95": value + 196 * se,
+        "lower998": value - 309 * se,
+        "upper998": value + 309 * se,
         "national_decile": pa.array(rng.integers(1, 11, n).astype(np.int8)),
-        "is_illustrative": np.zeros(n, bool), "is_estimate": np.zeros(n, bool),
+        "is_illustrative": np.zeros(n, bool),
+        "is_estimate": np.zeros(n, bool),
         "is_suppressed": num < 5,
         "note": pa.array(np.full(n, ""), pa.large_string()),
         "source_id": pa.array(np.full(n, "synthetic"), pa.large_string()),
+        "published_comparison": pa.array(np.full(n, ""), pa.large_string()),
     }
     schema = pq.read_schema(DATA / "values.parquet")
     table = pa.table({k: cols[k] for k in schema.names})
@@ -93,18 +103,35 @@ def _values(n_wards: int, rng: np.random.Generator) -> pa.Table:
 
 def _areas(n_wards: int) -> pd.DataFrame:
     codes = ward_codes(n_wards)
-    wards = pd.DataFrame({"area_code": codes, "area_name": [f"Ward {i}" for i in range(n_wards)],
-                          "area_type": "ward2014", "parent_code": "E09000006",
-                          "is_bromley": np.arange(n_wards) < 22, "is_stat_neighbour": False})
-    comps = pd.DataFrame([dict(area_code=c, area_name=nm, area_type=t, parent_code=par, is_bromley=(c == "E09000006"),
-                               is_stat_neighbour=False) for c, nm, t, par in COMPARATOR_AREAS])
+    wards = pd.DataFrame(
+        {
+            "area_code": codes,
+            "area_name": [f"Ward {i}" for i in range(n_wards)],
+            "area_type": "ward2014",
+            "parent_code": "E09000006",
+            "is_bromley": np.arange(n_wards) < 22,
+            "is_stat_neighbour": False,
+        }
+    )
+    comps = pd.DataFrame(
+        [
+            dict(
+                area_code=c,
+                area_name=nm,
+                area_type=t,
+                parent_code=par,
+                is_bromley=(c == "E09000006"),
+                is_stat_neighbour=False,
+            )
+            for c, nm, t, par in COMPARATOR_AREAS
+        ]
+    )
     return pd.concat([wards, comps], ignore_index=True)
 
 
 def _indicators() -> pd.DataFrame:
     real = pd.read_parquet(DATA / "indicators.parquet")
-    rows = [real.iloc[i % len(real)].to_dict() | {"indicator_id": iid}
-            for i, iid in enumerate(indicator_ids())]
+    rows = [real.iloc[i % len(real)].to_dict() | {"indicator_id": iid} for i, iid in enumerate(indicator_ids())]
     return pd.DataFrame(rows, columns=real.columns)
 
 
@@ -120,10 +147,15 @@ def generate(out_dir: Path | str, n_wards: int = 7000, seed: int = SEED) -> dict
     _indicators().to_parquet(out / "indicators.parquet", index=False)
     for f in ("sources.parquet", "lookups.parquet"):
         shutil.copyfile(DATA / f, out / f)
-    return {"wards": n_wards, "indicators": N_INDICATORS, "periods": N_PERIODS, "rows": values.num_rows,
-            "ward_rows": n_wards * N_INDICATORS * N_PERIODS,
-            "values_parquet_bytes": (out / "values.parquet").stat().st_size,
-            "seconds": time.perf_counter() - t0}
+    return {
+        "wards": n_wards,
+        "indicators": N_INDICATORS,
+        "periods": N_PERIODS,
+        "rows": values.num_rows,
+        "ward_rows": n_wards * N_INDICATORS * N_PERIODS,
+        "values_parquet_bytes": (out / "values.parquet").stat().st_size,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def main(argv=None) -> int:

@@ -5,6 +5,7 @@ for a ward map cost ~7x the time of the chart itself. Builders here reference na
 datasets (``alt.NamedData``) and carry the rows alongside; the Vega-Lite spec is
 assembled once, without re-validating the data, when it is shown or exported.
 """
+
 from __future__ import annotations
 
 import json

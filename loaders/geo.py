@@ -13,6 +13,7 @@ full-screen map of Bromley). Neighbours draw the same arc, so quantising cannot 
 gaps. Each area's code is its TopoJSON ``id``; exterior rings run clockwise, as d3-geo
 (Vega) requires.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,9 +61,15 @@ def topology(g: gpd.GeoDataFrame) -> str:
     each with its area code as ``id`` and no properties (each view adds its own)."""
     x0, y0, x1, y1 = g.to_crs(BNG).total_bounds
     steps = int(np.ceil(max(x1 - x0, y1 - y0) / GRID_CELL_M))
-    topo = topojson.Topology(g[["area_code", "geometry"]].reset_index(drop=True), prequantize=steps,
-                             topology=True, presimplify=False, toposimplify=False, winding_order="CW_CCW",
-                             object_name=OBJECT).to_dict()
+    topo = topojson.Topology(
+        g[["area_code", "geometry"]].reset_index(drop=True),
+        prequantize=steps,
+        topology=True,
+        presimplify=False,
+        toposimplify=False,
+        winding_order="CW_CCW",
+        object_name=OBJECT,
+    ).to_dict()
     topo.pop("bbox", None)
     for geom in topo["objects"][OBJECT]["geometries"]:
         geom["id"] = geom.pop("properties")["area_code"]

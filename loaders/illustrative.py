@@ -8,7 +8,7 @@ modelled ward series from real published inputs, and every row it makes carries
 Method (fixed seed, so the build is reproducible):
 
 1. Borough totals are real: DfE children looked after at 31 March (count and
-   0-17 population) for 2019-2023; DfE NEET 16-17 % for 2019-2025.
+   0-17 population) for 2019-2025; DfE NEET 16-17 % for 2019-2025.
 2. Ward denominators: CLA uses the borough 0-17 population shared by each 2022
    ward's share of children 0-15 (IoD2025, mid-2022); NEET uses 2/5 of each ward's
    Census 2021 15-19 band (an estimate of 16-17 year olds), scaled so wards sum
@@ -19,13 +19,14 @@ Method (fixed seed, so the build is reproducible):
    multinomial draw with probabilities proportional to denominator x risk, so
    ward counts always add up to the real borough total.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from loaders.periods import bounds
 from loaders.codes import BROMLEY
+from loaders.periods import bounds
 
 SEED = 20240611  # date of the scrutiny committee pack; fixed for reproducibility
 NOTE = "ILLUSTRATIVE: modelled from borough total, ward child population and IDACI 2025; not observed data"
@@ -44,11 +45,26 @@ def generate(wards: pd.DataFrame, cla_totals: list[dict], neet_totals: list[dict
     def add(indicator, period, num, den, mult, seed_note):
         start, end = bounds(period)
         for code, n, d in zip(w.area_code, num, den):
-            rows.append(dict(indicator_id=indicator, area_code=code, area_type="ward2022", period=period,
-                             period_start=start, period_end=end, breakdown="All", value=n / d * mult,
-                             numerator=float(n), denominator=float(d), national_decile=pd.NA,
-                             is_illustrative=True, is_estimate=False, is_suppressed=False,
-                             note=f"{NOTE} ({seed_note})", source_id="illustrative"))
+            rows.append(
+                dict(
+                    indicator_id=indicator,
+                    area_code=code,
+                    area_type="ward2022",
+                    period=period,
+                    period_start=start,
+                    period_end=end,
+                    breakdown="All",
+                    value=n / d * mult,
+                    numerator=float(n),
+                    denominator=float(d),
+                    national_decile=pd.NA,
+                    is_illustrative=True,
+                    is_estimate=False,
+                    is_suppressed=False,
+                    note=f"{NOTE} ({seed_note})",
+                    source_id="illustrative",
+                )
+            )
 
     share = w.children / w.children.sum()
     for i, t in enumerate(sorted((r for r in cla_totals if r["area_code"] == BROMLEY), key=lambda r: r["period"])):
@@ -57,8 +73,12 @@ def generate(wards: pd.DataFrame, cla_totals: list[dict], neet_totals: list[dict
         add("cla_rate", t["period"], num, den, 10000.0, f"borough {int(t['numerator'])} children, seed {SEED + i}")
 
     cohort15_19 = w.age15_19.to_numpy() * 0.4
-    for i, t in enumerate(sorted((r for r in neet_totals if r["area_code"] == BROMLEY and r["indicator_id"] == "neet"),
-                                 key=lambda r: r["period"])):
+    for i, t in enumerate(
+        sorted(
+            (r for r in neet_totals if r["area_code"] == BROMLEY and r["indicator_id"] == "neet"),
+            key=lambda r: r["period"],
+        )
+    ):
         den = np.round(cohort15_19, 0)
         total = int(round(t["value"] / 100 * den.sum()))
         num = _draw(total, den * w.idaci.to_numpy(), SEED + 100 + i)

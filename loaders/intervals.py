@@ -3,6 +3,7 @@
 The statistics live in :mod:`phstats`; this module only maps each indicator's
 ``interval`` method and multiplier onto the rows that have a count and denominator.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,7 @@ def with_intervals(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFra
         if not ok.any():
             continue
         for suffix, level in LEVELS.items():
-            ci = add_intervals(sub[ok], method=method, level=level,
-                                       multiplier=float(meta.at[ind, "multiplier"]))
+            ci = add_intervals(sub[ok], method=method, level=level, multiplier=float(meta.at[ind, "multiplier"]))
             out.loc[ci.index, f"lower{suffix}"] = ci.lower.to_numpy()
             out.loc[ci.index, f"upper{suffix}"] = ci.upper.to_numpy()
     return out

@@ -5,6 +5,14 @@ Tables (loaded by :class:`loaders.store.Store`): ``vals`` (the values, with any
 local extracts merged in), ``areas``, ``indicators``, ``sources``, ``lookups``.
 """
 
+# DuckDB's allocator keeps up to 128 MiB (512 MiB after bulk frees) of freed memory per process for reuse; a
+# small in-memory database serving many short queries is better off giving it back (benchmarks/soak.py).
+SETTINGS = """
+SET allocator_flush_threshold = '16MiB';
+SET allocator_bulk_deallocation_flush_threshold = '16MiB';
+SET threads = 1;  -- queries here are small; each DuckDB thread keeps buffers of its own
+"""
+
 LOAD = {
     "base_values": "CREATE TABLE base_values AS SELECT * FROM read_parquet($path)",
     "areas": "CREATE TABLE areas AS SELECT * FROM read_parquet($path)",
@@ -22,7 +30,7 @@ EMPTY_LOCAL = "CREATE TABLE local_values AS SELECT * FROM base_values WHERE fals
 
 # A council's own extract replaces the illustrative series of the same indicator and geography.
 MERGE = """
-CREATE TABLE vals AS
+CREATE VIEW vals AS
 SELECT b.* FROM base_values b
 WHERE NOT (b.is_illustrative AND EXISTS (
     SELECT 1 FROM local_values l WHERE l.indicator_id = b.indicator_id AND l.area_type = b.area_type))
@@ -59,6 +67,7 @@ VALUES = """
 SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
        v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
        v.national_decile, v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id,
+       v.published_comparison,
        a.parent_code
 FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
 WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type = $geography
@@ -82,28 +91,33 @@ ORDER BY v.area_code
 SERIES = """
 SELECT v.indicator_id, v.area_code, a.area_name, v.area_type, v.period, v.period_start, v.period_end,
        v.value, v.numerator, v.denominator, v.lower95, v.upper95, v.lower998, v.upper998,
-       v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id
+       v.is_illustrative, v.is_estimate, v.is_suppressed, v.note, v.source_id, v.published_comparison
 FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
 WHERE ($indicator IS NULL OR v.indicator_id = $indicator) AND list_contains($codes, v.area_code)
   AND v.breakdown = 'All'
 ORDER BY v.indicator_id, v.area_code, v.area_type, v.period_start
 """
 
-# Rank of each London ward (1 = highest value) for indicators the ward atlas covers for all London.
+# Rank of each London ward (1 = highest value) for series published for every London ward: the ward atlas
+# (2014 wards) and DWP child poverty (2022/2024 wards). Estimates (Bromley's wards only) are not ranked.
 LONDON_RANK = """
-SELECT v.area_code, rank() OVER (ORDER BY v.value DESC) AS london_rank, count(*) OVER () AS london_wards
+SELECT v.area_code, v.area_type,
+       rank() OVER (PARTITION BY v.area_type ORDER BY v.value DESC) AS london_rank,
+       count(*) OVER (PARTITION BY v.area_type) AS london_wards
 FROM vals v
-WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type = 'ward2014'
-  AND v.breakdown = 'All' AND v.value IS NOT NULL
+WHERE v.indicator_id = $indicator AND v.period = $period AND v.area_type IN ('ward2014', 'ward2022')
+  AND NOT v.is_estimate AND v.breakdown = 'All' AND v.value IS NOT NULL
 """
 
-# Areas with a series for an indicator: Bromley's wards, Bromley, London, England and the statistical neighbours.
+# Areas with a series for an indicator: Bromley's wards, Bromley, London, England and the statistical neighbours
+# (of either DfE model).
 TREND_AREAS = """
 SELECT DISTINCT a.area_code, a.area_name, a.area_type, a.is_stat_neighbour
 FROM vals v JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
 WHERE v.indicator_id = $indicator AND v.breakdown = 'All'
   AND ((a.is_bromley AND a.area_type IN ('ward2014', 'ward2022'))
-       OR a.area_code IN ('E09000006', 'E12000007', 'E13000002', 'E92000001') OR a.is_stat_neighbour)
+       OR a.area_code IN ('E09000006', 'E12000007', 'E13000002', 'E92000001') OR a.is_stat_neighbour
+       OR (a.area_type = 'la' AND a.area_code IN (SELECT neighbour_code FROM neighbours WHERE la_code = 'E09000006')))
 ORDER BY a.area_type, a.area_name
 """
 
@@ -115,11 +129,30 @@ ORDER BY area_name
 
 AREA = "SELECT area_code, area_name, area_type, parent_code FROM areas WHERE area_code = $code ORDER BY area_type"
 
-NEIGHBOURS = "SELECT area_code, area_name FROM areas WHERE is_stat_neighbour ORDER BY area_name"
 
-CROSSWALK = """
-SELECT from_code, to_code, children, share_of_from, share_of_to
-FROM lookups WHERE from_type = 'ward2014' AND to_type = 'ward2022' ORDER BY from_code, to_code
+# DfE statistical neighbour models (neighbours.parquet; optional: an older data folder has none).
+LOAD_NEIGHBOURS = "CREATE TABLE neighbours AS SELECT * FROM read_parquet($path)"
+EMPTY_NEIGHBOURS = """
+CREATE TABLE neighbours (model VARCHAR, la_code VARCHAR, rank BIGINT, neighbour_code VARCHAR, closeness VARCHAR,
+                         la_number BIGINT, neighbour_number BIGINT)
+"""
+NEIGHBOUR_MODELS = "SELECT DISTINCT model FROM neighbours ORDER BY model"
+# One LA's neighbours in one model, closest first.
+MODEL_NEIGHBOURS = """
+SELECT n.rank, n.neighbour_code AS area_code, a.area_name, n.closeness
+FROM neighbours n JOIN areas a ON a.area_code = n.neighbour_code AND a.area_type = 'la'
+WHERE n.model = $model AND n.la_code = $la
+ORDER BY n.rank
+"""
+# One indicator and period for an LA and its neighbours in one model (the LA itself first).
+NEIGHBOUR_VALUES = """
+SELECT a.area_code, a.area_name, v.value, v.numerator, v.denominator, v.lower95, v.upper95,
+       a.area_code = $la AS is_self
+FROM areas a LEFT JOIN vals v ON v.area_code = a.area_code AND v.area_type = 'la'
+     AND v.indicator_id = $indicator AND v.period = $period AND v.breakdown = 'All'
+WHERE a.area_type = 'la' AND (a.area_code = $la OR a.area_code IN (
+    SELECT neighbour_code FROM neighbours WHERE model = $model AND la_code = $la))
+ORDER BY NOT is_self, a.area_name
 """
 
 SOURCES = "SELECT * FROM sources ORDER BY source_id, raw_file"
@@ -129,5 +162,44 @@ COUNT_VALUES = "SELECT count(*) AS n FROM vals"
 ALL_VALUES = """
 SELECT v.*, a.area_name FROM vals v
 JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
+"""
+
+# The full dataset written by DuckDB straight to a file (no copy of every row in pandas): ALL_VALUES, with the
+# rows public mode hides (a ``hidden`` relation of keys registered on the cursor) blanked in the public version.
+EXPORT = """
+COPY (
+SELECT v.*, a.area_name FROM vals v
+JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
+) TO $path (FORMAT $fmt)
+"""
+EXPORT_PUBLIC = """
+COPY (
+SELECT v.* REPLACE (
+         CASE WHEN h.area_code IS NULL THEN v.value END AS value,
+         CASE WHEN h.area_code IS NULL THEN v.numerator END AS numerator,
+         CASE WHEN h.area_code IS NULL THEN v.lower95 END AS lower95,
+         CASE WHEN h.area_code IS NULL THEN v.upper95 END AS upper95,
+         CASE WHEN h.area_code IS NULL THEN v.lower998 END AS lower998,
+         CASE WHEN h.area_code IS NULL THEN v.upper998 END AS upper998,
+         v.is_suppressed OR h.area_code IS NOT NULL AS is_suppressed,
+         CASE WHEN v.source_id LIKE 'local\\_%' ESCAPE '\\' THEN 'LOCAL EXTRACT (notes are not shown in public mode)'
+              ELSE v.note END AS note),
+       a.area_name
+FROM vals v
+JOIN areas a ON a.area_code = v.area_code AND a.area_type = v.area_type
+LEFT JOIN hidden h ON h.indicator_id = v.indicator_id AND h.area_code = v.area_code AND h.area_type = v.area_type
+                  AND h.period = v.period
+ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
+) TO $path (FORMAT $fmt)
+"""
+EXPORT_FORMATS = ("csv", "parquet")
+
+# The counts public mode looks at: the disclosive indicators' rows with a count (one list parameter).
+DISCLOSIVE_COUNTS = """
+SELECT v.indicator_id, v.area_code, v.area_type, v.period, v.breakdown, v.numerator
+FROM vals v JOIN indicators i ON i.indicator_id = v.indicator_id
+WHERE i.disclosive
 ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
 """

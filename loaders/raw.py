@@ -4,6 +4,7 @@ Every reader names the file and what is wrong with it: a missing or renamed
 file, a wrong encoding, missing columns, or unexpected area codes all raise
 :class:`RawDataError` with a message a person can act on.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-
 
 DEFAULT_RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
 
@@ -29,125 +29,44 @@ class RawFile:
     columns: tuple[str, ...] = ()  # columns that must be present
 
 
-RAW_FILES: dict[str, RawFile] = {
-    f.key: f
-    for f in [
-        RawFile("wards2014_geo", "wards_2020_E09000006.geojson"),
-        RawFile("wards2022_geo", "wards_2022_E09000006.geojson"),
-        RawFile("lsoa2011_geo", "lsoa11_E09000006.geojson"),
-        RawFile("lsoa2021_geo", "lsoa21_E09000006.geojson"),
-        RawFile("london_wards_geo", "london_wards_2014/London_Ward.shp"),
-        RawFile("london_wards_dbf", "london_wards_2014/London_Ward.dbf"),
-        RawFile("london_wards_shx", "london_wards_2014/London_Ward.shx"),
-        RawFile("london_wards_prj", "london_wards_2014/London_Ward.prj"),
-        RawFile(
-            "lookup_lsoa11_wd20",
-            "LSOA11_WD20_LAD20_EW_LU.csv",
-            "utf-8-sig",
-            ("LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"),
-        ),
-        RawFile(
-            "lookup_lsoa21_wd25",
-            "LSOA_(2021)_to_Electoral_Ward_(2025)_to_LAD_(2025)_Best_Fit_Lookup_in_EW_v2.csv",
-            "utf-8-sig",
-            ("LSOA21CD", "LSOA21NM", "WD25CD", "WD25NM", "LAD25CD"),
-        ),
-        RawFile("iod2019", "ID 2019 for London.xlsx"),
-        RawFile(
-            "iod2025",
-            "IoD2025_File7_Bromley.csv",
-            "ascii",
-            (
-                "LSOA code (2021)",
-                "LSOA name (2021)",
-                "Local Authority District code (2024)",
-                "Income Deprivation Affecting Children Index (IDACI) Score (rate)",
-                "Income Deprivation Affecting Children Index (IDACI) Decile (where 1 is most deprived 10% of LSOAs)",
-                "Dependent Children aged 0-15: mid 2022",
-            ),
-        ),
-        RawFile("ward_atlas", "ward-atlas-data.csv", "cp1252", ("Codes", "New Code", "Borough", "Names")),
-        RawFile(
-            "ward_profiles",
-            "ward_data.csv",
-            "cp1252",
-            (
-                "Ward name",
-                "New code",
-                "Children aged 0-15 - 2015",
-                "% children in reception year who are obese - 2011/12 to 2013/14",
-                "% children in year 6 who are obese- 2011/12 to 2013/14",
-            ),
-        ),
-        RawFile(
-            "cla",
-            "cla_number_and_rate_per_10k_children.csv",
-            "utf-8-sig",
-            (
-                "time_period",
-                "geographic_level",
-                "country_code",
-                "country_name",
-                "region_code",
-                "region_name",
-                "la_name",
-                "new_la_code",
-                "population_count",
-                "population_estimate",
-                "number",
-                "rate_per_10000",
-            ),
-        ),
-        RawFile("neet", "neet.csv", "utf-8", ("area_code", "area_name", "period", "indicator", "value")),
-        RawFile(
-            "la_child_poverty",
-            "trafford_themes_children_LA/children_poverty.csv",
-            "utf-8",
-            ("area_code", "area_name", "period", "indicator", "value"),
-        ),
-        RawFile(
-            "la_obese_reception",
-            "trafford_themes_children_LA/obese_reception.csv",
-            "utf-8",
-            ("area_code", "area_name", "area_type", "period", "indicator", "value", "inequality"),
-        ),
-        RawFile(
-            "la_obese_year6",
-            "trafford_themes_children_LA/obese_year6.csv",
-            "utf-8",
-            ("area_code", "area_name", "area_type", "period", "indicator", "value", "inequality"),
-        ),
-        RawFile(
-            "census_ts007a",
-            "census2021-ts007a-lsoa.csv",
-            "utf-8",
-            (
-                "geography code",
-                "Age: Aged 4 years and under",
-                "Age: Aged 5 to 9 years",
-                "Age: Aged 10 to 14 years",
-                "Age: Aged 15 to 19 years",
-            ),
-        ),
-    ]
-}
+# Every raw file the build may read, by key. Each source module in loaders/sources/ registers its own
+# files (with :func:`register`) when imported; importing this module imports them all (at the foot).
+RAW_FILES: dict[str, RawFile] = {}
+
+
+def register(*files: RawFile) -> None:
+    for f in files:
+        if RAW_FILES.get(f.key, f) != f:
+            raise ValueError(f"raw file key {f.key!r} registered twice with different files")
+        RAW_FILES[f.key] = f
 
 
 class Raw:
-    """Access to the raw folder: resolved paths, hashes and checked readers."""
+    """Access to the raw folder: resolved paths, hashes and checked readers.
 
-    def __init__(self, root: Path | str = DEFAULT_RAW):
-        self.root = Path(root).resolve()
+    Where raw files come from is decided here and only here (:meth:`path`): ``root`` first, then each
+    of ``fallbacks`` in order (e.g. a refreshed download cache first, the shared raw folder after it).
+    """
+
+    def __init__(self, root: Path | str = DEFAULT_RAW, *fallbacks: Path | str):
+        self.roots = [Path(r).resolve() for r in (root, *fallbacks)]
+        self.root = self.roots[0]
         if not self.root.is_dir():
             raise RawDataError(f"raw folder not found: {self.root}")
         self._sha: dict[str, str] = {}
 
     def path(self, key: str) -> Path:
+        """The file for ``key``: the first root that has it."""
         spec = RAW_FILES[key]
-        p = self.root / spec.path
-        if not p.is_file():
-            raise RawDataError(f"{spec.path}: file is missing from {self.root} (renamed or not downloaded?)")
-        return p
+        for root in self.roots:
+            p = root / spec.path
+            if p.is_file():
+                return p
+        raise RawDataError(f"{spec.path}: file is missing from {self.root} (renamed or not downloaded?)")
+
+    def relpath(self, key: str) -> str:
+        """The file's path inside the raw folder, as MANIFEST.md names it."""
+        return RAW_FILES[key].path
 
     def sha256(self, key: str) -> str:
         if key not in self._sha:
@@ -161,7 +80,9 @@ class Raw:
         try:
             df = pd.read_csv(p, encoding=spec.encoding, low_memory=False, **kwargs)
         except UnicodeDecodeError as e:
-            raise RawDataError(f"{spec.path}: not in the expected {spec.encoding} encoding ({e.reason} at byte {e.start})") from e
+            raise RawDataError(
+                f"{spec.path}: not in the expected {spec.encoding} encoding ({e.reason} at byte {e.start})"
+            ) from e
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
             raise RawDataError(f"{spec.path}: cannot be parsed as CSV ({e})") from e
         self._check_columns(spec, df.columns)
@@ -179,8 +100,9 @@ class Raw:
         self._check_columns(RawFile(spec.key, f"{spec.path} [{sheet}]", columns=columns), df.columns)
         return df
 
-    def geo(self, key: str, code_col: str, crs_if_missing: int | None = None,
-            name_col: str | None = None) -> gpd.GeoDataFrame:
+    def geo(
+        self, key: str, code_col: str, crs_if_missing: int | None = None, name_col: str | None = None
+    ) -> gpd.GeoDataFrame:
         spec = RAW_FILES[key]
         p = self.path(key)
         try:
@@ -225,3 +147,6 @@ def numeric(df: pd.DataFrame, col: str, what: str, allow_missing: bool = False) 
     if len(bad) and not allow_missing:
         raise RawDataError(f"{what}: column {col!r} has non-numeric values {sorted(map(str, bad.unique()))[:5]}")
     return s.astype(float)
+
+
+from loaders import sources as _sources  # noqa: E402,F401  (registers every source's raw files)

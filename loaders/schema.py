@@ -1,12 +1,19 @@
 """pandera schemas for every table the build writes. Validated before anything is written."""
+
 from __future__ import annotations
 
 import pandera.pandas as pa
 from pandera.pandas import Check, Column, DataFrameSchema
 
+from loaders.catalogue import INDICATORS as _CATALOGUE
 from loaders.codes import AREA_TYPES, INTERVALS, POLARITIES
 
 CODE = r"^(E0[0-9]|E1[0-3]|E92|K04)[0-9]{6}$"
+
+
+# Proportions (catalogue ``bounded``): a numerator never exceeds its denominator. A rate of events
+# (e.g. children looked after per 10,000) is not held to that.
+BOUNDED = [i["id"] for i in _CATALOGUE if i["bounded"]]
 
 
 def _nonneg():
@@ -35,15 +42,31 @@ VALUES = DataFrameSchema(
         "is_suppressed": Column(bool),
         "note": Column(str),
         "source_id": Column(str),
+        # the publisher's own comparison with England where it gives one and no counts (e.g. Fingertips
+        # "Better" / "Similar" / "Worse"), else ''
+        "published_comparison": Column(
+            str, Check.isin(["", "Better", "Similar", "Worse", "Higher", "Lower", "Not compared"])
+        ),
     },
     checks=[
-        Check(lambda d: (d.period_end >= d.period_start), error="period_end before period_start"),
-        Check(lambda d: (d.lower95.isna() | (d.lower95 <= d.value + 1e-9)), error="lower95 above value"),
-        Check(lambda d: (d.upper95.isna() | (d.upper95 >= d.value - 1e-9)), error="upper95 below value"),
-        Check(lambda d: (d.lower998.isna() | (d.lower998 <= d.lower95 + 1e-9)), error="99.8% lower bound above the 95% one"),
-        Check(lambda d: (d.upper998.isna() | (d.upper998 >= d.upper95 - 1e-9)), error="99.8% upper bound below the 95% one"),
-        Check(lambda d: (d.numerator.isna() | d.denominator.isna() | (d.numerator <= d.denominator)
-                         | (d.indicator_id == "cla_rate")), error="numerator above denominator"),
+        Check(lambda d: d.period_end >= d.period_start, error="period_end before period_start"),
+        Check(lambda d: d.lower95.isna() | (d.lower95 <= d.value + 1e-9), error="lower95 above value"),
+        Check(lambda d: d.upper95.isna() | (d.upper95 >= d.value - 1e-9), error="upper95 below value"),
+        Check(
+            lambda d: d.lower998.isna() | (d.lower998 <= d.lower95 + 1e-9), error="99.8% lower bound above the 95% one"
+        ),
+        Check(
+            lambda d: d.upper998.isna() | (d.upper998 >= d.upper95 - 1e-9), error="99.8% upper bound below the 95% one"
+        ),
+        Check(
+            lambda d: (
+                d.numerator.isna()
+                | d.denominator.isna()
+                | (d.numerator <= d.denominator)
+                | ~d.indicator_id.isin(BOUNDED)
+            ),
+            error="numerator above denominator",
+        ),
     ],
     unique=["indicator_id", "area_code", "area_type", "period", "breakdown"],
     strict=True,
@@ -123,7 +146,21 @@ GEOMETRIES = DataFrameSchema(
     strict=True,
 )
 
-__all__ = ["VALUES", "AREAS", "INDICATORS", "SOURCES", "LOOKUPS", "GEOMETRIES", "pa"]
+NEIGHBOURS = DataFrameSchema(
+    {
+        "model": Column(str, Check.isin(["2021", "2025"])),
+        "la_code": Column(str, Check.str_matches(CODE)),
+        "rank": Column(int, Check.in_range(1, 10)),
+        "neighbour_code": Column(str, Check.str_matches(CODE)),
+        "closeness": Column(str),
+        "la_number": Column(int),
+        "neighbour_number": Column(int),
+    },
+    unique=["model", "la_code", "rank"],
+    strict=True,
+)
+
+__all__ = ["VALUES", "AREAS", "INDICATORS", "SOURCES", "LOOKUPS", "GEOMETRIES", "NEIGHBOURS", "pa"]
 
 
 TOPOLOGY = DataFrameSchema(

@@ -3,6 +3,7 @@
 Columns: indicator_id, area_code, applies_from (year), target_low, target_high,
 polarity, amber_tolerance, source_note. A bad file gives a clear message, not a crash.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,16 @@ import pandas as pd
 from loaders.codes import POLARITIES
 
 PATH = Path(__file__).resolve().parents[1] / "data" / "targets.csv"
-COLUMNS = ["indicator_id", "area_code", "applies_from", "target_low", "target_high", "polarity",
-           "amber_tolerance", "source_note"]
+COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "applies_from",
+    "target_low",
+    "target_high",
+    "polarity",
+    "amber_tolerance",
+    "source_note",
+]
 
 
 class TargetsError(ValueError):
@@ -23,8 +32,7 @@ class TargetsError(ValueError):
 def load(path: Path | str = PATH) -> pd.DataFrame:
     """Read and check the targets file (plain checks: pandera is kept out of the running server)."""
     try:
-        df = pd.read_csv(path, dtype={"indicator_id": str, "area_code": str, "source_note": str,
-                                      "polarity": str})
+        df = pd.read_csv(path, dtype={"indicator_id": str, "area_code": str, "source_note": str, "polarity": str})
     except FileNotFoundError:
         return pd.DataFrame({c: [] for c in COLUMNS})
     except (ValueError, pd.errors.ParserError) as e:

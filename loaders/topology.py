@@ -1,4 +1,5 @@
 """Map data for the browser: a layer's stored TopoJSON with each view's properties (no GeoPandas at run time)."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -2,6 +2,7 @@
 
 No Streamlit here: pages, exports and tests call the same functions.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,17 +11,18 @@ import numpy as np
 import pandas as pd
 
 import phstats
-from loaders.topology import area_codes, with_properties
-from loaders.codes import BROMLEY, ENGLAND, LONDON
+from loaders.codes import BROMLEY, COMPARATOR_LABELS, COMPARATORS, ENGLAND, LEVELS, LONDON  # noqa: F401 (vocabulary)
 from loaders.store import BadRequest, Store
+from loaders.topology import area_codes, with_properties
 from model.cache import per_store
 from phstats.disclosure import SUPPRESSED
 
-COMPARATOR_CODES = {"bromley": BROMLEY, "london": LONDON, "england": ENGLAND}
-COMPARATOR_LABELS = {"bromley": "Bromley", "london": "London", "england": "England"}
-LEVELS = {"95": 0.95, "99.8": 0.998}
-COLOURINGS = {"quintile": "Quintiles within Bromley", "compare": "Compared with the comparator",
-              "decile": "National deciles (IDACI, LSOAs)"}
+COMPARATOR_CODES = COMPARATORS
+COLOURINGS = {
+    "quintile": "Quintiles within Bromley",
+    "compare": "Compared with the comparator",
+    "decile": "National deciles (IDACI, LSOAs)",
+}
 QUINTILE_LABELS_JUDGED = {1: "Best 20%", 2: "Better", 3: "Middle", 4: "Worse", 5: "Worst 20%"}
 QUINTILE_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "Low", 3: "Middle", 4: "High", 5: "Highest 20%"}
 
@@ -28,6 +30,7 @@ QUINTILE_LABELS_NEUTRAL = {1: "Lowest 20%", 2: "Low", 3: "Middle", 4: "High", 5:
 @dataclass(frozen=True)
 class View:
     """A validated choice of what to show."""
+
     indicator: str
     period: str
     geography: str
@@ -82,6 +85,7 @@ def ward_table(store: Store, view: View) -> tuple[pd.DataFrame, dict]:
 
 def options(store: Store, indicator: str) -> pd.DataFrame:
     """Valid (period, geography) pairs for the map: Bromley wards and LSOAs only (kept per store)."""
+
     def build():
         o = store.options(indicator)
         return o[o.geography.isin(["ward2022", "ward2014", "lsoa2021", "lsoa2011"])].reset_index(drop=True)
@@ -91,6 +95,7 @@ def options(store: Store, indicator: str) -> pd.DataFrame:
 
 def available_comparators(store: Store, indicator: str, period: str) -> list[str]:
     """Comparators (bromley, london, england) with a value for this indicator and period."""
+
     def build():
         have = set(store.comparators(indicator, period).dropna(subset=["value"]).area_code)
         return [k for k, code in COMPARATOR_CODES.items() if code in have] or ["bromley"]
@@ -100,6 +105,7 @@ def available_comparators(store: Store, indicator: str, period: str) -> list[str
 
 def map_indicators(store: Store) -> pd.DataFrame:
     """Indicators that can be mapped (have ward or LSOA values in Bromley)."""
+
     def build():
         ind = store.indicators()
         keep = [i for i in ind.indicator_id if not options(store, i).empty]
@@ -111,20 +117,38 @@ def map_indicators(store: Store) -> pd.DataFrame:
 def table_for_download(df: pd.DataFrame, context: dict, view: View) -> pd.DataFrame:
     """The table as users download it: plain columns, flags spelled out, source and labels."""
     meta = context["meta"]
-    out = pd.DataFrame({
-        "area_code": df.area_code, "area_name": df.area_name, "geography": df.area_type,
-        "indicator": meta["name"], "period": df.period, "unit": meta["unit"],
-        "value": df.value.round(3), "lower_ci": df.lower.round(3), "upper_ci": df.upper.round(3),
-        "confidence_level": f"{view.level}%" if context["has_intervals"] else "",
-        "numerator": df.numerator.round(3), "denominator": df.denominator.round(3),
-        "quintile_in_bromley": df.quintile_label,
-        f"compared_with_{view.comparator}": df.comparison,
-        "comparator_value": round(context["comparator_value"], 3) if np.isfinite(context["comparator_value"]) else None,
-        "data_status": np.where(df.is_suppressed, "SUPPRESSED (small number, public mode)",
-                                np.where(df.is_illustrative, "ILLUSTRATIVE (modelled, not observed)",
-                                         np.where(df.is_estimate, "ESTIMATE (re-weighted from 2014 wards)", "published"))),
-        "source_id": df.source_id, "note": df.note,
-    })
+    out = pd.DataFrame(
+        {
+            "area_code": df.area_code,
+            "area_name": df.area_name,
+            "geography": df.area_type,
+            "indicator": meta["name"],
+            "period": df.period,
+            "unit": meta["unit"],
+            "value": df.value.round(3),
+            "lower_ci": df.lower.round(3),
+            "upper_ci": df.upper.round(3),
+            "confidence_level": f"{view.level}%" if context["has_intervals"] else "",
+            "numerator": df.numerator.round(3),
+            "denominator": df.denominator.round(3),
+            "quintile_in_bromley": df.quintile_label,
+            f"compared_with_{view.comparator}": df.comparison,
+            "comparator_value": round(context["comparator_value"], 3)
+            if np.isfinite(context["comparator_value"])
+            else None,
+            "data_status": np.where(
+                df.is_suppressed,
+                "SUPPRESSED (small number, public mode)",
+                np.where(
+                    df.is_illustrative,
+                    "ILLUSTRATIVE (modelled, not observed)",
+                    np.where(df.is_estimate, "ESTIMATE (re-weighted from 2014 wards)", "published"),
+                ),
+            ),
+            "source_id": df.source_id,
+            "note": df.note,
+        }
+    )
     return out
 
 
@@ -142,18 +166,30 @@ def display_columns(df: pd.DataFrame, unit: str, colour: str) -> pd.DataFrame:
     """Add text columns used by charts and tooltips (value, interval, count) and the colour category."""
     out = df.copy()
     out["label"] = [SUPPRESSED.lower() if sup else fmt_value(v, unit) for v, sup in zip(out.value, out.is_suppressed)]
-    out["interval"] = [f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none (no count published)"
-                       for lo, hi in zip(out.lower.astype(float), out.upper.astype(float))]
-    out["count"] = [f"{n:,.0f} / {d:,.0f}" if np.isfinite(n) and np.isfinite(d) else
-                    f"suppressed / {d:,.0f}" if sup else "not published"
-                    for n, d, sup in zip(out.numerator.astype(float), out.denominator.astype(float), out.is_suppressed)]
-    out["status"] = np.where(out.is_suppressed, "SUPPRESSED", np.where(
-        out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")))
+    out["interval"] = [
+        f"{fmt_value(lo, unit)} to {fmt_value(hi, unit)}" if np.isfinite(lo) else "none (no count published)"
+        for lo, hi in zip(out.lower.astype(float), out.upper.astype(float))
+    ]
+    out["count"] = [
+        f"{n:,.0f} / {d:,.0f}"
+        if np.isfinite(n) and np.isfinite(d)
+        else f"suppressed / {d:,.0f}"
+        if sup
+        else "not published"
+        for n, d, sup in zip(out.numerator.astype(float), out.denominator.astype(float), out.is_suppressed)
+    ]
+    out["status"] = np.where(
+        out.is_suppressed,
+        "SUPPRESSED",
+        np.where(out.is_illustrative, "ILLUSTRATIVE", np.where(out.is_estimate, "ESTIMATE", "published")),
+    )
     if colour == "compare":
         out["category"] = out.comparison.where(~out.is_suppressed, SUPPRESSED)
     elif colour == "decile":
-        out["category"] = [SUPPRESSED if sup else f"Decile {int(d)}" if pd.notna(d) else "No decile"
-                           for d, sup in zip(out.national_decile, out.is_suppressed)]
+        out["category"] = [
+            SUPPRESSED if sup else f"Decile {int(d)}" if pd.notna(d) else "No decile"
+            for d, sup in zip(out.national_decile, out.is_suppressed)
+        ]
     else:
         out["category"] = out.quintile_label
     return out
@@ -166,9 +202,11 @@ def map_features(store: Store, df: pd.DataFrame, geography: str) -> dict:
     topo = store.topology(geography)
     names = area_names(store, geography)
     cols = ["area_code", "area_name", "label", "interval", "count", "category"] + (
-        ["status"] if "status" in df and df.status.ne("published").any() else [])
-    props = pd.DataFrame({"area_code": area_codes(topo)}).merge(df[[c for c in cols if c in df.columns]],
-                                                                 on="area_code", how="left")
+        ["status"] if "status" in df and df.status.ne("published").any() else []
+    )
+    props = pd.DataFrame({"area_code": area_codes(topo)}).merge(
+        df[[c for c in cols if c in df.columns]], on="area_code", how="left"
+    )
     props["area_name"] = props.area_name.fillna(props.area_code.map(names))
     props["category"] = props.category.fillna("No data")
     props["label"] = props.label.fillna("no data")
@@ -177,5 +215,6 @@ def map_features(store: Store, df: pd.DataFrame, geography: str) -> dict:
 
 def area_names(store: Store, geography: str) -> dict[str, str]:
     """Area code -> name for one geography (kept per store; do not mutate)."""
-    return per_store(store, ("area_names", geography),
-                     lambda: store.areas(geography).set_index("area_code").area_name.to_dict())
+    return per_store(
+        store, ("area_names", geography), lambda: store.areas(geography).set_index("area_code").area_name.to_dict()
+    )

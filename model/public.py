@@ -9,6 +9,7 @@ Suppressed rows come back after the visible ones, in name order, so their positi
 a ranking says nothing about their hidden values; free-text notes from local extracts
 are not shown.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,14 +18,17 @@ from loaders.store import Store
 from phstats import apply_suppression, suppression_mask
 
 BLANKED = ["value", "numerator", "lower95", "upper95", "lower998", "upper998"]
+LOCAL_TITLE = "Council extract (details are not shown in public mode)"
 GROUP = ["indicator_id", "area_type", "period", "breakdown"]
 KEY = ["indicator_id", "area_code", "area_type", "period"]
 
 
 def footnote(threshold: int) -> str:
-    return (f"Suppressed: counts below {threshold} are not shown, nor any figure from which one could be worked "
-            "out (so at least two wards are suppressed together, adding up to at least "
-            f"{threshold}). Denominators are still shown.")
+    return (
+        f"Suppressed: counts below {threshold} are not shown, nor any figure from which one could be worked "
+        "out (so at least two wards are suppressed together, adding up to at least "
+        f"{threshold}). Denominators are still shown."
+    )
 
 
 class PublicStore:
@@ -35,10 +39,7 @@ class PublicStore:
     def __init__(self, store: Store, threshold: int):
         self._store = store
         self.threshold = threshold
-        allv = store.all_values()
-        ind = store.indicators()
-        disclosive = set(ind.loc[ind.disclosive, "indicator_id"])
-        allv = allv[allv.indicator_id.isin(disclosive)]
+        allv = store.disclosive_counts()  # a few thousand rows, read in DuckDB: not every value in pandas
         mask = suppression_mask(allv, GROUP, threshold=threshold)
         self.hidden = pd.MultiIndex.from_frame(allv.loc[mask, KEY].astype(str))
         self.n_hidden = int(mask.sum())
@@ -58,23 +59,28 @@ class PublicStore:
         return out
 
     def values(self, indicator, period, geography, *, bromley_only=True, breakdown="All"):
-        out = self._mask(self._store.values(indicator, period, geography, bromley_only=bromley_only,
-                                            breakdown=breakdown))
+        out = self._mask(
+            self._store.values(indicator, period, geography, bromley_only=bromley_only, breakdown=breakdown)
+        )
         # Visible rows keep the value order; suppressed ones go last by name, whatever their hidden value.
         out["_hidden"] = out.is_suppressed.astype(bool)
-        out = out.sort_values(["_hidden", "value", "area_name", "area_code"], ascending=[True, False, True, True],
-                              na_position="last", kind="stable")
+        out = out.sort_values(
+            ["_hidden", "value", "area_name", "area_code"],
+            ascending=[True, False, True, True],
+            na_position="last",
+            kind="stable",
+        )
         return out.drop(columns="_hidden").reset_index(drop=True)
 
     def london_rank(self, indicator, period):
         """Ranks among the visible wards only: suppressed wards get no rank, and the visible ranks are
         recounted without them, so no gap shows where a hidden ward falls."""
         ranks = self._store.london_rank(indicator, period)
-        key = pd.MultiIndex.from_frame(ranks.assign(indicator_id=indicator, area_type="ward2014",
-                                                    period=str(period))[KEY].astype(str))
+        key = pd.MultiIndex.from_frame(ranks.assign(indicator_id=indicator, period=str(period))[KEY].astype(str))
         visible = ranks[~key.isin(self.hidden)].copy()
-        visible["london_rank"] = visible.london_rank.rank(method="min").astype(int)
-        visible["london_wards"] = len(visible)
+        by_scheme = visible.groupby("area_type").london_rank
+        visible["london_rank"] = by_scheme.rank(method="min").astype(int)
+        visible["london_wards"] = by_scheme.transform("size")
         return visible.reset_index(drop=True)
 
     def series(self, indicator, codes):
@@ -88,3 +94,17 @@ class PublicStore:
 
     def all_values(self):
         return self._mask(self._store.all_values())
+
+    def dataset(self, fmt: str) -> bytes:
+        """The full dataset with this store's suppression applied (written by DuckDB, like Store.dataset)."""
+        keys = self.hidden.to_frame(index=False)
+        return self._store.dataset(fmt, hidden=keys)
+
+    def sources(self):
+        """Council extracts are named only as such: no file name, date of loading or sha256 in public mode
+        (with the template, the denominators and the visible counts public, a hash lets anyone test guesses
+        of the hidden counts)."""
+        out = self._store.sources().copy()
+        local = out.source_id.astype(str).str.startswith("local_")
+        out.loc[local, ["title", "raw_file", "sha256"]] = [LOCAL_TITLE, "", ""]
+        return out

@@ -1,21 +1,25 @@
 """Data & methods: definitions, sources with licences and hashes, and the full dataset."""
-from __future__ import annotations
 
-import io
+from __future__ import annotations
 
 import streamlit as st
 
-from loaders.store import GEOGRAPHY_LABELS
-from ui import common, router
+from loaders.codes import GEOGRAPHY_LABELS
+from loaders.refresh.provenance import fetch_table
+from ui import router
 from ui.data import store
+from ui.text import plain
 
 INTERVAL_TEXT = {
     "wilson": "Wilson score interval for a proportion (95% and 99.8%), as OHID Fingertips.",
     "byar_exact": "Byar's method for a crude rate when the count is 10 or more; exact Poisson (chi-squared) below 10.",
     "none": "No interval: the source publishes no counts, so none is computed (none is invented).",
 }
-POLARITY_TEXT = {"low_is_good": "Lower is better", "high_is_good": "Higher is better",
-                 "no_judgement": "No judgement (higher / lower only)"}
+POLARITY_TEXT = {
+    "low_is_good": "Lower is better",
+    "high_is_good": "Higher is better",
+    "no_judgement": "No judgement (higher / lower only)",
+}
 
 
 def main() -> None:
@@ -29,42 +33,90 @@ def main() -> None:
         "Quintiles are within Bromley's wards (Fingertips method). Bromley had 22 wards until May 2022 "
         "(E05000106-E05000127) and 22 different wards since (E05013987-E05014008): a series published only for the "
         "old wards is shown on the new ones as an **ESTIMATE**, re-weighted by where children live (LSOA 2021 "
-        "child population through the ONS best-fit lookups).")
+        "child population through the ONS best-fit lookups)."
+    )
     ind = s.indicators()
     src = s.sources()
     titles = src.drop_duplicates("source_id").set_index("source_id")
     for r in ind.itertuples():
         with st.expander(f"{r.name} ({r.indicator_id})", expanded=False):
-            st.markdown(f"**Definition.** {common.md(r.definition)}")
-            st.markdown(f"**Why it matters.** {common.md(r.why)}")
-            st.markdown(f"**Unit:** {common.md(r.unit)} · **Polarity:** {POLARITY_TEXT[r.polarity]} · "
-                        f"**Interval:** {INTERVAL_TEXT[r.interval]}")
+            st.markdown(f"**Definition.** {plain(r.definition)}")
+            st.markdown(f"**Why it matters.** {plain(r.why)}")
+            st.markdown(
+                f"**Unit:** {plain(r.unit)} · **Polarity:** {POLARITY_TEXT[r.polarity]} · "
+                f"**Interval:** {INTERVAL_TEXT[r.interval]}"
+            )
             geos = ", ".join(GEOGRAPHY_LABELS.get(g, g) for g in str(r.geographies).split(", "))
-            st.markdown(f"**Periods:** {common.md(r.periods)}  \n**Geographies:** {common.md(geos)}")
-            st.markdown(f"**Caveats.** {common.md(r.caveats)}")
+            st.markdown(f"**Periods:** {plain(r.periods)}  \n**Geographies:** {plain(geos)}")
+            st.markdown(f"**Caveats.** {plain(r.caveats)}")
             for sid in r.source_ids.split(","):
                 t = titles.loc[sid]
-                st.markdown(f"**Source:** {common.md(t.publisher)}, *{common.md(t.title)}*. "
-                            f"{common.md(t.licence)}. {common.md(t.attribution)}. {t.url}")
+                st.markdown(
+                    f"**Source:** {plain(t.publisher)}, *{plain(t.title)}*. "
+                    f"{plain(t.licence)}. {plain(t.attribution)}. {t.url}"
+                )
+    st.subheader("Scorecard: targets and RAG rules")
+    st.markdown(
+        "The Scorecard's measures, targets and ranges are the council's 2023/24 ones (Children's Scrutiny Dataset, "
+        "11 June 2024), in the editable file `data/scorecard.csv` (`rule`, `target_low`, `target_high`, `polarity`, "
+        "`amber_tolerance`). RAG is worked out from Bromley's latest published value, not copied from the pack: "
+        "**not a target measure**: not rated; **range** or **target**: GREEN at or better than the worse end of the "
+        "range by the polarity (better than the whole range is GREEN too); **in line with national or above**: "
+        "the limit is England's value for the same period; **AMBER** when worse than the limit by no more than "
+        "`amber_tolerance` (same unit; blank means no amber, as the papers define none); **RED** when worse by more. "
+        "Measures rated RED or AMBER are listed first with the council's management commentary from "
+        "`data/commentary.csv`. In public mode, Bromley's figures for measures the council marks "
+        '`suppressed_in_public` show "Data suppressed (see Part 2 report)".'
+    )
     st.subheader("Sources and raw files")
-    st.caption("sha256 of each raw file the extracts were built from (`python -m loaders.build` reproduces "
-               "data/ byte for byte from these files).")
-    st.dataframe(src[["source_id", "publisher", "title", "licence", "raw_file", "sha256", "url"]],
-                 hide_index=True, width="stretch")
+    st.caption(
+        "sha256 of each raw file the extracts were built from (`python -m loaders.build` reproduces "
+        "data/ byte for byte from these files)."
+    )
+    st.dataframe(
+        src[["source_id", "publisher", "title", "licence", "raw_file", "sha256", "url"]],
+        hide_index=True,
+        width="stretch",
+    )
+    fetched = fetch_table(built=src)
+    if len(fetched):
+        st.caption(
+            "Refreshed from the publishers' services (`python -m loaders refresh`): when each file in the "
+            "raw cache was fetched and last checked, and where from. Nothing is fetched unless someone "
+            "runs a refresh; *used_in_build* marks the files these extracts were built from."
+        )
+        st.dataframe(fetched, hide_index=True, width="stretch")
+    accessibility_statement()
     st.subheader("Download the full dataset")
-    st.caption(f"{s.count_values():,} rows: every indicator, area and period, with intervals and flags "
-               "(is_illustrative, is_estimate, is_suppressed) and the source of each row. Built when you click.")
+    st.caption(
+        f"{s.count_values():,} rows: every indicator, area and period, with intervals and flags "
+        "(is_illustrative, is_estimate, is_suppressed) and the source of each row. Built when you click."
+    )
 
-    def parquet() -> bytes:
-        buf = io.BytesIO()
-        s.all_values().to_parquet(buf, index=False)
-        return buf.getvalue()
+    c1, c2 = st.columns(2)  # built by DuckDB when clicked (no copy of every row in the server's memory)
+    c1.download_button(
+        "All values (CSV)",
+        lambda: s.dataset("csv"),
+        file_name="bromley_ward_explorer_values.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "All values (Parquet)",
+        lambda: s.dataset("parquet"),
+        file_name="bromley_ward_explorer_values.parquet",
+        mime="application/octet-stream",
+        on_click="ignore",
+    )
 
-    c1, c2 = st.columns(2)
-    c1.download_button("All values (CSV)", lambda: s.all_values().to_csv(index=False).encode(),
-                       file_name="bromley_ward_explorer_values.csv", mime="text/csv")
-    c2.download_button("All values (Parquet)", parquet, file_name="bromley_ward_explorer_values.parquet",
-                       mime="application/octet-stream")
+
+def accessibility_statement() -> None:
+    """What was tested, how, and what is known not to work (as the Public Sector Bodies Accessibility Regulations
+    2018 ask): the text is in ui.a11y.STATEMENT."""
+    from ui.a11y import STATEMENT  # noqa: PLC0415
+
+    st.subheader("Accessibility statement")
+    st.markdown(STATEMENT)
 
 
 router.run(main)

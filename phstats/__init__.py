@@ -16,6 +16,7 @@ from phstats.compare import (
     compare,
     compare_frame,
 )
+from phstats.disclosure import DEFAULT_THRESHOLD, apply_suppression, suppression_mask
 from phstats.hotspots import RULES, hotspot_matrix, hotspot_scores, scores_from_matrix
 from phstats.intervals import (
     METHODS,
@@ -27,14 +28,13 @@ from phstats.intervals import (
     z_value,
 )
 from phstats.polarity import POLARITIES
-from phstats.disclosure import DEFAULT_THRESHOLD, apply_suppression, suppression_mask
-from phstats.rag_status import rag
 from phstats.quantiles import (
     assign_quantiles,
     quantile_bounds,
     quantile_frame,
     worst_quantile_mask,
 )
+from phstats.rag_status import rag
 
 __all__ = [
     "COMPARISON_COLOURS",

@@ -68,9 +68,7 @@ def _scalar(x: object, name: str) -> float:
         raise ValueError(f"{name} must be a number or missing, got {x!r}") from None
 
 
-def compare(
-    lower: float | None, upper: float | None, comparator: float | None, polarity: str
-) -> str:
+def compare(lower: float | None, upper: float | None, comparator: float | None, polarity: str) -> str:
     """Compare one area's interval [lower, upper] with a comparator value.
 
     Returns "better"/"similar"/"worse" for judged polarities, "higher"/"similar"/"lower" for

@@ -21,6 +21,7 @@ cases pin one (e.g. two hidden counts adding to 8 when each must be below 5 are 
 This is the standard primary + smallest-secondary practice, not a guarantee against a
 determined attacker; the tests record the cases found.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,8 +33,9 @@ DEFAULT_THRESHOLD = 5
 SUPPRESSED = "Suppressed"  # the label every view shows in place of a suppressed figure
 
 
-def suppression_mask(df: pd.DataFrame, group_cols: Sequence[str], count_col: str = "numerator",
-                     threshold: int = DEFAULT_THRESHOLD) -> pd.Series:
+def suppression_mask(
+    df: pd.DataFrame, group_cols: Sequence[str], count_col: str = "numerator", threshold: int = DEFAULT_THRESHOLD
+) -> pd.Series:
     """Boolean Series (index of ``df``): True where the row's figures must not be shown.
 
     Rows with no count (NaN) are never suppressed: they disclose no count.

@@ -3,7 +3,8 @@
 An indicator flags an area under one of four rules:
 
 * ``"worst_quintile"``: the area is in the worst quantile group of that indicator among the
-  areas in the data (quintiles by default, Fingertips method, see :mod:`phstats.quantiles`);
+  areas in the data (quintiles by default, Fingertips method, see :mod:`phstats.quantiles`:
+  every area tied at the worst value is in it, and when all values are equal none is);
 * ``"significantly_worse"``: the comparator lies outside the area's interval on the bad side
   (see :mod:`phstats.compare`);
 * ``"either"``: worst quintile or significantly worse;
@@ -67,9 +68,7 @@ def _validate(
         if absent:
             raise ValueError(f"no comparator for indicator(s) {absent} (use NaN to skip one)")
     elif rule != "worst_quintile" and not has_col:
-        raise ValueError(
-            f"rule {rule!r} needs comparators: pass a dict or a {comparator_col!r} column"
-        )
+        raise ValueError(f"rule {rule!r} needs comparators: pass a dict or a {comparator_col!r} column")
 
 
 def hotspot_matrix(
@@ -149,11 +148,14 @@ def scores_from_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     flagged = matrix["flagged"].astype(bool)
     grouped = matrix.assign(_flag=flagged.astype("int64"), _has=matrix["value"].notna().astype("int64"))
     scores = grouped.groupby("area_code", sort=False).agg(n_flagged=("_flag", "sum"), n_indicators=("_has", "sum"))
-    names = (matrix.loc[flagged, ["area_code", "indicator_id"]].sort_values(["area_code", "indicator_id"])
-             .astype({"indicator_id": str}).groupby("area_code", sort=False)["indicator_id"].agg(", ".join))
+    names = (
+        matrix.loc[flagged, ["area_code", "indicator_id"]]
+        .sort_values(["area_code", "indicator_id"])
+        .astype({"indicator_id": str})
+        .groupby("area_code", sort=False)["indicator_id"]
+        .agg(", ".join)
+    )
     scores["flagged"] = names.reindex(scores.index).fillna("")
     scores = scores.reset_index()[["area_code", "n_flagged", "n_indicators", "flagged"]]
     scores = scores.astype({"n_flagged": "int64", "n_indicators": "int64"})
-    return scores.sort_values(
-        ["n_flagged", "area_code"], ascending=[False, True], ignore_index=True
-    )
+    return scores.sort_values(["n_flagged", "area_code"], ascending=[False, True], ignore_index=True)

@@ -35,8 +35,7 @@ NOTE_NEGATIVE: Final = "negative count: no interval"
 NOTE_DENOMINATOR: Final = "denominator not positive: no interval"
 NOTE_COUNT_OVER_DENOMINATOR: Final = "count exceeds denominator (not a proportion): no interval"
 NOTE_VALUE_OUTSIDE: Final = (
-    "value lies outside the interval computed from count/denominator "
-    "(check multiplier and method): no interval"
+    "value lies outside the interval computed from count/denominator (check multiplier and method): no interval"
 )
 NOTE_NOT_CALCULATED: Final = "interval not calculated (method 'none')"
 
@@ -61,9 +60,7 @@ def z_value(level: float) -> float:
     """Two-sided standard normal quantile for a confidence level given as a fraction."""
     lev = _as_number(level, "level")
     if not 0.0 < lev < 1.0:
-        raise ValueError(
-            f"level must be a fraction strictly between 0 and 1 (e.g. 0.95), got {level!r}"
-        )
+        raise ValueError(f"level must be a fraction strictly between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(ndtri(1.0 - (1.0 - lev) / 2.0))
 
 
@@ -103,9 +100,7 @@ def _wilson_lower(count: np.ndarray, denom: np.ndarray, z: float) -> np.ndarray:
     return 2.0 * count * count / (denom * (centre + half))
 
 
-def _wilson_arrays(
-    count: np.ndarray, denom: np.ndarray, z: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _wilson_arrays(count: np.ndarray, denom: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score bounds as proportions: exactly 0 for p = 0 and 1 for p = 1.
 
     Above p = 0.5 the upper bound is taken from the symmetry upper(O) = 1 - lower(n - O),
@@ -147,9 +142,7 @@ def _rate_arrays(count: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarra
 # --- scalar API -------------------------------------------------------------------
 
 
-def wilson(
-    count: float, denom: float, level: float = 0.95, multiplier: float = 100.0
-) -> tuple[float, float]:
+def wilson(count: float, denom: float, level: float = 0.95, multiplier: float = 100.0) -> tuple[float, float]:
     """Wilson score interval for ``count / denom``, on the multiplier scale (percent by default).
 
     ``count`` may be non-integer (e.g. an IDACI score times the number of children).
@@ -182,9 +175,7 @@ def exact_poisson(count: float, level: float = 0.95) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def rate_interval(
-    count: float, denom: float, level: float = 0.95, multiplier: float = 10_000.0
-) -> tuple[float, float]:
+def rate_interval(count: float, denom: float, level: float = 0.95, multiplier: float = 10_000.0) -> tuple[float, float]:
     """Interval for the crude rate ``count / denom * multiplier``.
 
     Exact Poisson for counts below 10, Byar's method otherwise; a zero count gives lower 0.
@@ -275,9 +266,7 @@ def add_intervals(
     if needs_counts:
         count = _float_column(df, count_col)
         denom = _float_column(df, denom_col)
-        row_notes = _row_notes(
-            df, count, denom, (count_col, denom_col), proportion=method == "wilson"
-        )
+        row_notes = _row_notes(df, count, denom, (count_col, denom_col), proportion=method == "wilson")
         ok = row_notes == ""
         c, d = count[ok], denom[ok]
         if not has_value:

@@ -13,6 +13,22 @@ Reference followed: repo ukhsa-collaboration/fingertips-open (the open-source Fi
    group.
 4. With fewer valid values than groups no group is assigned (Fingertips returns category 0).
 
+Where ties meet the extremes, Fingertips' rule mislabels areas, so two cases differ from it:
+
+* values tied at the maximum all go to group n. Fingertips puts a value equal to a cut point in
+  the lower group, so when cut n-1 equals the maximum (the top tie fills the last group and more)
+  the highest values land in a middle group: ten wards tied at the top were "Middle", and the
+  worst-quintile hotspot rule never flagged them. Ties at the minimum already share group 1.
+* when every value is equal nothing is better or worse than anything else, so no group may say
+  so: all go to the middle group (n + 1) / 2, e.g. quintile 3, which claims nothing. With an
+  even n there is no middle group and they get none (<NA>). Fingertips put them all in group 1
+  ("Best 20%" or "Worst 20%", depending on polarity).
+
+Otherwise a tied block gets the group of its lowest rank, as in Fingertips. So a tie never
+splits, groups never decrease as values increase, a value is in group 1 only if some value is
+strictly higher and in group n only if some value is strictly lower: with polarity, nothing is
+labelled best or worst unless something really is worse or better than it.
+
 Fingertips rounds each interpolated bound to 10 decimal places to undo floating-point artefacts;
 here positions are computed in exact integer arithmetic instead, so no rounding is needed.
 For 22 distinct values (e.g. Bromley's wards) the quintile sizes are 5, 4, 4, 4, 5.
@@ -85,6 +101,7 @@ def assign_quantiles(
     """Quantile group (1..n) of each value among all the finite ``values``, as nullable Int64.
 
     NaN/None/inf get <NA>; when there are fewer finite values than ``n`` every group is <NA>.
+    Tied values share a group; ties at the extremes and all-equal values as in the module notes.
     ``group1`` says whether group 1 holds the ``"lowest"`` (Fingertips' order) or ``"highest"``
     values. Raises ``ValueError`` for non-numeric values, ``n < 2`` or an unknown ``group1``.
     """
@@ -95,7 +112,13 @@ def assign_quantiles(
     if bounds.size == 0:
         return groups
     valid = np.isfinite(arr)
-    ascending = np.searchsorted(bounds[1:-1], arr[valid], side="left") + 1
+    if bounds[0] == bounds[-1]:  # all equal: the middle group, none when n is even
+        if n % 2 == 0:
+            return groups
+        ascending = np.full(valid.sum(), (n + 1) // 2)
+    else:
+        ascending = np.searchsorted(bounds[1:-1], arr[valid], side="left") + 1
+        ascending[arr[valid] == bounds[-1]] = n  # a tie at the maximum is in the top group
     groups[valid] = ascending if group1 == "lowest" else n + 1 - ascending
     return groups
 
@@ -119,11 +142,7 @@ def quantile_frame(
     missing = [c for c in [value_col, *keys] if c not in df.columns]
     if missing:
         raise ValueError(f"missing column(s) {missing}; present: {list(df.columns)}")
-    positions = (
-        df.groupby(keys, sort=False, dropna=False).indices.values()
-        if keys
-        else [np.arange(len(df))]
-    )
+    positions = df.groupby(keys, sort=False, dropna=False).indices.values() if keys else [np.arange(len(df))]
     result = pd.array(np.full(len(df), pd.NA), dtype="Int64")
     for rows in positions:
         result[rows] = assign_quantiles(df[value_col].iloc[rows], n, group1)

@@ -9,6 +9,7 @@ no amber rule, so amber exists only where a tolerance is set:
 * RED: worse by more (or by anything, when no tolerance is set);
 * "no target": no target set, or the indicator carries no judgement.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,13 @@ from phstats.polarity import check_polarity
 GREEN, AMBER, RED, NO_TARGET = "GREEN", "AMBER", "RED", "no target"
 
 
-def rag(value: float, target_low: float | None, target_high: float | None, polarity: str,
-        amber_tolerance: float | None = None) -> str:
+def rag(
+    value: float,
+    target_low: float | None,
+    target_high: float | None,
+    polarity: str,
+    amber_tolerance: float | None = None,
+) -> str:
     polarity = check_polarity(polarity)
     lo = _num(target_low)
     hi = _num(target_high)

@@ -3,6 +3,7 @@ Debian's chromium through Playwright, and pixel checks on chart screenshots.
 
 Nothing here is a test. Screenshots go to artifacts/ (git-ignored) so a person can look.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 
 # Streamlit draws Altair/Vega-Lite charts inside .stVegaLiteChart. Vega renders to SVG in
@@ -38,18 +44,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, settings: dict[str, str] | None = None) -> subprocess.Popen:
     """``streamlit run app.py`` on ``port`` (loopback only) from the repository root; output goes to ``log_path``.
 
-    Deployment settings (BWE_* variables) are not passed on, so the app runs with its defaults.
+    Deployment settings (BWE_* variables) are not passed on, so the app runs with its defaults,
+    except those given in ``settings``.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 (closed with the process in stop_server)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BWE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BWE_")} | (settings or {})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "serve.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     proc._bwe_log = log  # type: ignore[attr-defined]
     return proc
 
@@ -91,8 +115,8 @@ def wait_for_app(page, *, min_charts: int = 1, timeout_ms: int = 45_000, settle:
     page.wait_for_selector(DRAWN, timeout=timeout_ms)
     if min_charts > 1:
         page.wait_for_function(
-            "([sel, n]) => document.querySelectorAll(sel).length >= n",
-            arg=[DRAWN, min_charts], timeout=timeout_ms)
+            "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[DRAWN, min_charts], timeout=timeout_ms
+        )
     wait_idle(page, timeout_ms=timeout_ms)
     time.sleep(settle)
     wait_idle(page, timeout_ms=timeout_ms)
@@ -102,7 +126,9 @@ def wait_idle(page, *, timeout_ms: int = 30_000) -> None:
     """Wait while Streamlit shows its "Running..." status widget."""
     page.wait_for_function(
         "() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
-        " return !w || !/running/i.test(w.innerText || ''); }", timeout=timeout_ms)
+        " return !w || !/running/i.test(w.innerText || ''); }",
+        timeout=timeout_ms,
+    )
 
 
 def location(page) -> str:

@@ -1,4 +1,5 @@
 """Shared fixtures. Keep this small and generic: test-specific fixtures belong in the test module."""
+
 from __future__ import annotations
 
 import sys
@@ -76,39 +77,17 @@ def live_server():
 
     Browser tests are skipped only when Debian's chromium is missing (test.sh and .ci/run install it).
     """
-    import os
-    import socket
-    import subprocess
-    import time
-    import urllib.request
+    import browser_helpers as bh
 
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BWE_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit server did not start within 60 s")
-    yield url
-    proc.terminate()
+    port = bh.free_port()
+    proc = bh.start_server(port, bh.ARTIFACTS / "live_server.log")
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        bh.wait_healthy(port, proc, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        bh.stop_server(proc)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -4,6 +4,7 @@ Checks what AppTest cannot: deep links on a fresh server, that charts are actual
 just a spec), that a click on the map selects a ward, and what a reader can see in the charts.
 Screenshots are saved to artifacts/ (git-ignored). Run only these with ``pytest -m browser``.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,10 @@ import time
 
 import pytest
 
+import browser_helpers as bh
 from charts import hotspots as hchart
 from model import explore, profile
 from model import hotspots as hs
-
-import browser_helpers as bh
 
 pytestmark = pytest.mark.skipif(not bh.CHROMIUM.exists(), reason=f"{bh.CHROMIUM} is not installed")
 
@@ -155,7 +155,9 @@ def assert_drawn(im, what: str, *, min_ink: float = 0.03, min_colours: int = 5) 
 
 
 def app_titles() -> list[str]:
-    return re.findall(r'\btitle="([^"]+)"', (bh.ROOT / "app.py").read_text())
+    from ui.frame import PAGES
+
+    return [title for _, title, _, _ in PAGES]
 
 
 # ---- tests (in this order: the first one must be the first request to the fresh server) ----------
@@ -250,8 +252,9 @@ def test_ward_profile_draws_spine_and_trends(view, server, store):
             crop.save(bh.ARTIFACTS / f"browser_3_trend_panel_{i}_{j}.png")
             assert_drawn(crop, f"trend panel {j} of chart {i}", min_ink=0.005, min_colours=3)
             # the ward's own series: lines at full colour, points at Vega's default 0.7 opacity
-            assert bh.colour_count(crop, WARD_LINE, tol=20, alphas=(1.0, 0.7)) > 15, \
+            assert bh.colour_count(crop, WARD_LINE, tol=20, alphas=(1.0, 0.7)) > 15, (
                 f"trend panel {j} of chart {i}: no ward series"
+            )
             drawn += 1
     assert drawn == n_ind >= 4
     bh.page_screenshot(page, "browser_3_ward_page")
@@ -273,7 +276,7 @@ def test_hotspots_draws_matrix_and_map(view, server, store):
     assert_drawn(the_map, "count map", min_ink=0.1)
     for k in sorted(set(scores.n_flagged)):  # every count that occurs is drawn in its colour
         assert bh.colour_count(the_map, colours[k], tol=6) > 30, (k, colours[k])
-    assert int(scores.n_flagged.max()) == 4
+    assert int(scores.n_flagged.max()) == len(hs.DEFAULT_INDICATORS) == 5  # Crystal Palace & Anerley: all five
     bars = bh.screenshot(chart(page, "Wards ranked by flags"), "browser_4_bars")
     assert_drawn(bars, "bars", min_ink=0.05, min_colours=3)
     bh.page_screenshot(page, "browser_4_hotspots_page")
@@ -335,7 +338,7 @@ def test_ward_spine_shows_data_status_tags(view, store):
     labels = [lab["text"] for lab in chart(page, "Spine chart").evaluate(AXIS_LABELS_JS) if lab["shown"]]
     tagged = 0
     for r in sp.itertuples():
-        mine = [lab for lab in labels if r.name[:20] in lab]
+        mine = [lab for lab in labels if lab.endswith(f"{r.name} ({r.period})")]
         assert len(mine) == 1, (r.name, labels)
         tag = "[ILLUSTRATIVE]" if r.is_illustrative else "[ESTIMATE]" if r.is_estimate else None
         if tag:
@@ -398,15 +401,19 @@ AXES_JS = """(el) => Array.from(el.querySelectorAll('g.role-axis')).map(a => Arr
     a.querySelectorAll('g.role-axis-label text')).filter(t => getComputedStyle(t).opacity !== '0').map(t => t.textContent))"""
 
 
+PERIOD_LABEL = r"(19|20)\d\d(/\d\d)?( ?- ?(19|20)?\d\d/\d\d)?|31 Mar (19|20)\d\d|mid-(19|20)\d\d"
+
+
 @pytest.mark.browser
 def test_ward_trend_time_axes_have_no_repeated_years(view, store):
-    """Was a bug: ticks every half year formatted as years wrote each year twice ('2011 2011 2012 2012 ...')."""
+    """Was a bug: ticks every half year formatted as years wrote each year twice ('2011 2011 2012 2012 ...').
+    Time axes are now labelled by period ("2019", "2017/18", "31 Mar 2023", "2011/12-2013/14"), once each."""
     page = view(WARD, 3, WARD_HEIGHT)
     n_ind = len(profile.spine(store, "E05014002", "ward2022", "95"))
     time_axes, repeated = 0, []
     for i, el, _ in trend_panels(page):
         for labels in el.evaluate(AXES_JS):
-            if labels and all(re.fullmatch(r"(19|20)\d\d", x) for x in labels):
+            if labels and all(re.fullmatch(PERIOD_LABEL, x) for x in labels):
                 time_axes += 1
                 if len(labels) != len(set(labels)):
                     repeated.append((i, labels))
@@ -421,8 +428,12 @@ LEGEND_SYMBOLS_JS = """(el) => Array.from(el.querySelectorAll('g.role-legend-sym
 @pytest.mark.browser
 def test_ward_trend_legend_swatches_match_the_lines(view):
     page = view(WARD, 3, WARD_HEIGHT)
-    swatches = [sym for _, el, _ in trend_panels(page) for sym in el.evaluate(LEGEND_SYMBOLS_JS)
-                if sym["fill"] and sym["fill"].startswith("#")]
+    swatches = [
+        sym
+        for _, el, _ in trend_panels(page)
+        for sym in el.evaluate(LEGEND_SYMBOLS_JS)
+        if sym["fill"] and sym["fill"].startswith("#")
+    ]
     assert len(swatches) >= 4  # ward, Bromley, London, England
     assert all(sym["opacity"] >= 0.5 for sym in swatches), swatches
 
@@ -433,8 +444,11 @@ def test_map_ranking_legend_and_axis_title_are_inside_the_chart(view):
     el = chart(page, "Ranked, with 95% intervals")
     legend = el.evaluate(LEGEND_BOXES_JS)
     assert {"better", "similar", "worse"} <= {lab["text"] for lab in legend}
-    outside = [(lab["text"], round(lab["left"]), round(lab["right"]), round(lab["width"])) for lab in legend
-               if lab["right"] > lab["width"] + 2 or lab["left"] < -2]
+    outside = [
+        (lab["text"], round(lab["left"]), round(lab["right"]), round(lab["width"]))
+        for lab in legend
+        if lab["right"] > lab["width"] + 2 or lab["left"] < -2
+    ]
     titles = el.evaluate("""(el) => { const r = el.getBoundingClientRect();
         return Array.from(el.querySelectorAll('g.role-axis-title text')).map(t => { const b = t.getBoundingClientRect();
             return [t.textContent, Math.round(b.left - r.left), Math.round(b.right - r.left), Math.round(r.width)]; }); }""")

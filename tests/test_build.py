@@ -4,6 +4,7 @@ One fresh build from the raw folder is made per session (``built``) and shared b
 reads build output. The expected numbers are computed here from the raw files with plain pandas,
 independently of the loaders.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,15 +24,18 @@ import pandas as pd
 import pytest
 import shapely
 
-from loaders import catalogue, geo, schema
+from loaders import geo, schema
+from loaders import sources as source_registry
 from loaders.build import build, write
 from loaders.raw import RAW_FILES, Raw, RawDataError
 
 BROMLEY, LONDON, ENGLAND = "E09000006", "E12000007", "E92000001"
 WARDS_2014 = {f"E05000{n}" for n in range(106, 128)}
 WARDS_2022 = {f"E050{n}" for n in range(13987, 14009)}
-OUTPUT_FILES = sorted(f"{t}.parquet" for t in ("values", "areas", "indicators", "sources", "lookups", "geometries",
-                                                "topology"))
+OUTPUT_FILES = sorted(
+    f"{t}.parquet"
+    for t in ("values", "areas", "indicators", "sources", "lookups", "geometries", "topology", "neighbours")
+)
 
 CLA_CSV = "cla_number_and_rate_per_10k_children.csv"
 LU11_CSV = "LSOA11_WD20_LAD20_EW_LU.csv"
@@ -99,8 +103,14 @@ def geometries(built) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def cla_raw(raw_dir) -> pd.DataFrame:
+    """Children looked after at 31 March: 2019-2020 from the 2023 edition, 2021-2025 from the 2025 one."""
     d = pd.read_csv(raw_dir / CLA_CSV, encoding="utf-8-sig", dtype=str)
-    return d[d.population_count == "Children looked after at 31 March each year"]
+    d = d[d.population_count == "Children looked after at 31 March each year"]
+    n = pd.read_csv(raw_dir / "dfe_csc" / CLA_CSV, encoding="utf-8-sig", dtype=str)
+    n = n[n.population_type == "Children looked after on 31 March each year"].rename(
+        columns={"children_count": "number"}
+    )
+    return pd.concat([d[d.time_period.astype(int) < 2021], n], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -120,13 +130,20 @@ def iod19(raw_dir) -> pd.DataFrame:
     xl = raw_dir / IOD19_XLSX
     sc = pd.read_excel(xl, sheet_name="IDACI and IDAOPI")
     pop = pd.read_excel(xl, sheet_name="Population figures")
-    d = pd.DataFrame({"lsoa": sc["LSOA code (2011)"], "la": sc["Local Authority District code (2019)"],
-                      "score": sc[IDACI_SCORE]})
-    d = d.merge(pd.DataFrame({"lsoa": pop["LSOA code (2011)"], "children": pop[CHILDREN_2015]}),
-                on="lsoa", validate="1:1")
+    d = pd.DataFrame(
+        {"lsoa": sc["LSOA code (2011)"], "la": sc["Local Authority District code (2019)"], "score": sc[IDACI_SCORE]}
+    )
+    d = d.merge(
+        pd.DataFrame({"lsoa": pop["LSOA code (2011)"], "children": pop[CHILDREN_2015]}), on="lsoa", validate="1:1"
+    )
     lu = pd.read_csv(raw_dir / LU11_CSV, encoding="utf-8-sig", usecols=["LSOA11CD", "WD20CD", "LAD20CD"])
-    d = d.merge(lu[lu.LAD20CD == BROMLEY][["LSOA11CD", "WD20CD"]], left_on="lsoa", right_on="LSOA11CD",
-                how="left", validate="1:1")
+    d = d.merge(
+        lu[lu.LAD20CD == BROMLEY][["LSOA11CD", "WD20CD"]],
+        left_on="lsoa",
+        right_on="LSOA11CD",
+        how="left",
+        validate="1:1",
+    )
     assert len(d) == 4835 and (d.la == BROMLEY).sum() == 197
     assert set(d.loc[d.la == BROMLEY, "WD20CD"]) == WARDS_2014
     return d.rename(columns={"WD20CD": "ward"})[["lsoa", "la", "ward", "score", "children"]]
@@ -141,10 +158,13 @@ def test_rebuild_reproduces_committed_data_exactly(built, data_dir):
 
 
 # --------------------------------------------------------------------------- 2. counts
-@pytest.mark.parametrize("area_type, expected", [
-    ("ward2014", WARDS_2014),
-    ("ward2022", WARDS_2022),
-])
+@pytest.mark.parametrize(
+    "area_type, expected",
+    [
+        ("ward2014", WARDS_2014),
+        ("ward2022", WARDS_2022),
+    ],
+)
 def test_bromley_ward_codes_in_areas_and_geometries(areas, geometries, area_type, expected):
     bromley = areas[(areas.area_type == area_type) & areas.is_bromley]
     assert len(bromley) == 22
@@ -156,10 +176,13 @@ def test_bromley_ward_codes_in_areas_and_geometries(areas, geometries, area_type
     assert set(layer.area_code) == expected
 
 
-@pytest.mark.parametrize("area_type, n, geojson, prop, ward_type", [
-    ("lsoa2011", 197, "lsoa11_E09000006.geojson", "LSOA11CD", "ward2014"),
-    ("lsoa2021", 199, "lsoa21_E09000006.geojson", "LSOA21CD", "ward2022"),
-])
+@pytest.mark.parametrize(
+    "area_type, n, geojson, prop, ward_type",
+    [
+        ("lsoa2011", 197, "lsoa11_E09000006.geojson", "LSOA11CD", "ward2014"),
+        ("lsoa2021", 199, "lsoa21_E09000006.geojson", "LSOA21CD", "ward2022"),
+    ],
+)
 def test_lsoa_counts_in_areas_and_geometries(areas, geometries, raw_dir, area_type, n, geojson, prop, ward_type):
     raw_codes = {f["properties"][prop] for f in json.loads((raw_dir / geojson).read_text())["features"]}
     assert len(raw_codes) == n
@@ -175,13 +198,17 @@ def test_lsoa_counts_in_areas_and_geometries(areas, geometries, raw_dir, area_ty
 def test_cla_bromley_2023_count_denominator_and_rate(values, cla_raw):
     r = cla_raw[(cla_raw.time_period == "2023") & (cla_raw.new_la_code == BROMLEY)]
     assert len(r) == 1
-    number, population, published = int(r.number.iloc[0]), int(r.population_estimate.iloc[0]), int(r.rate_per_10000.iloc[0])
-    assert (number, population, published) == (343, 72526, 47)
+    number, population, published = (
+        int(r.number.iloc[0]),
+        int(r.population_estimate.iloc[0]),
+        int(r.rate_per_10000.iloc[0]),
+    )
+    assert (number, population, published) == (343, 72568, 47)  # the 2023 edition said 72,526: revised
     row = only(values, indicator_id="cla_rate", area_code=BROMLEY, area_type="la", period="31 Mar 2023")
     assert row.numerator == 343
-    assert row.denominator == 72526
-    assert row.value == pytest.approx(343 / 72526 * 10000, rel=1e-9)
-    assert row.value == pytest.approx(47.29, abs=0.005)
+    assert row.denominator == 72568
+    assert row.value == pytest.approx(343 / 72568 * 10000, rel=1e-9)
+    assert row.value == pytest.approx(47.27, abs=0.005)
     assert round(row.value) == published
     assert row.source_id == "dfe_cla" and not row.is_illustrative
 
@@ -191,7 +218,7 @@ def test_cla_every_year_matches_raw(values, cla_raw, code):
     col = "country_code" if code == ENGLAND else "new_la_code"
     level = "National" if code == ENGLAND else "Local authority"
     raw = cla_raw[(cla_raw[col] == code) & (cla_raw.geographic_level == level)]
-    assert len(raw) == 5
+    assert len(raw) == 7  # 2019-2025
     built = values[(values.indicator_id == "cla_rate") & (values.area_code == code)].set_index("period")
     assert sorted(built.index) == sorted(f"31 Mar {y}" for y in raw.time_period)
     for r in raw.itertuples():
@@ -208,8 +235,9 @@ def _weighted(d: pd.DataFrame, by) -> pd.DataFrame:
 
 
 def _idaci(values, period, area_type) -> pd.DataFrame:
-    return values[(values.indicator_id == "idaci") & (values.period == period)
-                  & (values.area_type == area_type)].set_index("area_code")
+    return values[
+        (values.indicator_id == "idaci") & (values.period == period) & (values.area_type == area_type)
+    ].set_index("area_code")
 
 
 @pytest.mark.parametrize("period, area_type", [("2025", "ward2022"), ("2019", "ward2014")])
@@ -259,16 +287,24 @@ def test_intervals_are_ordered(values):
     assert len(ci) > 1000
     assert ci[["lower95", "upper95", "lower998", "upper998"]].notna().all().all(), "partial intervals"
     eps = 1e-9
-    bad = ci[~((ci.lower998 <= ci.lower95 + eps) & (ci.lower95 <= ci.value + eps) & (ci.value <= ci.upper95 + eps)
-               & (ci.upper95 <= ci.upper998 + eps))]
-    assert bad.empty, bad[["indicator_id", "area_code", "period", "lower998", "lower95", "value", "upper95", "upper998"]].head()
+    bad = ci[
+        ~(
+            (ci.lower998 <= ci.lower95 + eps)
+            & (ci.lower95 <= ci.value + eps)
+            & (ci.value <= ci.upper95 + eps)
+            & (ci.upper95 <= ci.upper998 + eps)
+        )
+    ]
+    assert bad.empty, bad[
+        ["indicator_id", "area_code", "period", "lower998", "lower95", "value", "upper95", "upper998"]
+    ].head()
     # the 99.8% interval is strictly wider than the 95% one
     assert (ci.upper998 - ci.lower998 > ci.upper95 - ci.lower95).all()
 
 
 def test_intervals_present_exactly_where_the_method_and_counts_allow(values, indicators):
     method = indicators.set_index("indicator_id").interval
-    assert {"obesity_year6", "obesity_reception", "child_poverty"} <= set(method[method == "none"].index)
+    assert {"obesity_year6", "obesity_reception"} <= set(method[method == "none"].index)
     has_ci = values.lower95.notna()
     none_rows = values.indicator_id.map(method).eq("none")
     assert not has_ci[none_rows].any(), sorted(values[none_rows & has_ci].indicator_id.unique())
@@ -276,7 +312,7 @@ def test_intervals_present_exactly_where_the_method_and_counts_allow(values, ind
     assert countable.sum() > 1000
     assert has_ci[countable].all(), values[countable & ~has_ci][["indicator_id", "area_code", "period"]].head()
     assert not has_ci[~countable].any()  # e.g. LA NEET: percentages without counts
-    assert {"idaci", "cla_rate", "neet", "children_out_of_work"} <= set(values[has_ci].indicator_id)
+    assert {"idaci", "cla_rate", "neet", "children_out_of_work", "child_poverty"} <= set(values[has_ci].indicator_id)
 
 
 # --------------------------------------------------------------------------- 6. illustrative rows
@@ -326,9 +362,10 @@ def test_crosswalk_shares_sum_to_one(lookups):
 
 
 def test_estimates_are_2022_wards_from_2014_ward_series(values, lookups):
-    est = values[values.is_estimate]
+    assert set(values[values.is_estimate].area_type) == {"ward2022", "ward2014"}
+    est = values[values.is_estimate & (values.area_type == "ward2022")]
     assert len(est) > 0
-    assert set(est.area_type) == {"ward2022"} and set(est.area_code) == WARDS_2022
+    assert set(est.area_code) == WARDS_2022
     assert not est.is_illustrative.any()
     assert est.note.str.startswith("ESTIMATE").all()
     src = values[(values.area_type == "ward2014") & values.area_code.isin(WARDS_2014)]
@@ -368,8 +405,9 @@ def test_committed_geometries_are_clean_coverages(data_dir, raw_dir):
     assert union.area == pytest.approx(raw_area, rel=0.01)
 
 
-@pytest.mark.parametrize("layer, n", [("ward2022", 22), ("ward2014", 22), ("lsoa2021", 199), ("lsoa2011", 197),
-                                      ("london_ward2014", 649)])
+@pytest.mark.parametrize(
+    "layer, n", [("ward2022", 22), ("ward2014", 22), ("lsoa2021", 199), ("lsoa2011", 197), ("london_ward2014", 649)]
+)
 def test_committed_topology_draws_the_boundaries(data_dir, layer, n):
     """The maps' TopoJSON: every area once (code as id), each shared edge stored once, and what a
     TopoJSON client draws within 3.5 m (half a 5 m grid cell's diagonal) of the stored boundary."""
@@ -384,9 +422,16 @@ def test_committed_topology_draws_the_boundaries(data_dir, layer, n):
     exact = g.geometry.to_crs(27700).values
     shift = max(shapely.hausdorff_distance(a, b) for a, b in zip(drawn.values, exact))
     assert shift <= 3.6, shift
-    assert all(not shapely.LinearRing(p.exterior.coords).is_ccw for m in drawn.to_crs(4326) for p in m.geoms)  # d3 order
-    used = [i if i >= 0 else ~i for a in areas for poly in ([a["arcs"]] if a["type"] == "Polygon" else a["arcs"])
-            for ring in poly for i in ring]
+    assert all(
+        not shapely.LinearRing(p.exterior.coords).is_ccw for m in drawn.to_crs(4326) for p in m.geoms
+    )  # d3 order
+    used = [
+        i if i >= 0 else ~i
+        for a in areas
+        for poly in ([a["arcs"]] if a["type"] == "Polygon" else a["arcs"])
+        for ring in poly
+        for i in ring
+    ]
     shared = len(used) - len(set(used))
     assert shared > len(set(used)) / 3  # neighbours share arcs: no edge is drawn twice
     geojson_bytes = len(json.dumps(shapely.geometry.mapping(shapely.GeometryCollection(list(g.geometry.values)))))
@@ -395,29 +440,36 @@ def test_committed_topology_draws_the_boundaries(data_dir, layer, n):
 
 # --------------------------------------------------------------------------- 9. sources
 def _manifest(raw_dir) -> dict[str, str]:
-    """file (relative path) -> sha256, from the manifest tables ``| file | bytes | sha256 |``."""
+    """file (relative path) -> sha256, from the manifest tables ``| file | bytes | sha256 |`` and the
+    ``sha256  path`` lists (section "Added November 2026")."""
     rows = {}
     for line in (raw_dir / "MANIFEST.md").read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*([^|]+?)\s*\|\s*[\d,]+\s*\|\s*([0-9a-f]{64})\s*\|\s*$", line)
+        m = re.match(r"^\|\s*([^|]+?)\s*\|\s*[\d,]+\s*\|\s*([0-9a-f]{64})\s*\|\s*$", line) or re.match(
+            r"^([0-9a-f]{64})  (\S.*)$", line
+        )
         if m:
-            assert rows.get(m[1], m[2]) == m[2], f"MANIFEST.md lists {m[1]} with two hashes"
-            rows[m[1]] = m[2]
+            path, sha = (m[1], m[2]) if not re.fullmatch(r"[0-9a-f]{64}", m[1]) else (m[2], m[1])
+            assert rows.get(path, sha) == sha, f"MANIFEST.md lists {path} with two hashes"
+            rows[path] = sha
     return rows
 
 
 def test_sources_hashes_match_files_and_manifest(sources, values, raw_dir):
     manifest = _manifest(raw_dir)
-    assert len(manifest) >= 20
-    by_name = {Path(rel).name: rel for rel in manifest}
-    assert len(by_name) == len(manifest), "file names in MANIFEST.md are not unique"
+    assert len(manifest) >= 60
     assert not sources.duplicated(["source_id", "raw_file"]).any()
-    declared = {(sid, Path(RAW_FILES[key].path).name) for sid, s in catalogue.SOURCES.items() for key in s["raw"]}
+    declared = {
+        (sid, RAW_FILES[key].path)
+        for sid, s in source_registry.SOURCES.items()
+        for key in s["raw"]
+        if not s.get("optional") or (raw_dir / RAW_FILES[key].path).is_file()
+    }  # optional: refreshed cache only
     assert set(zip(sources.source_id, sources.raw_file)) == declared  # one row per (source, raw file)
     for r in sources.itertuples():
-        assert r.raw_file in by_name, f"{r.raw_file} is not in MANIFEST.md"
-        rel = by_name[r.raw_file]
-        assert r.sha256 == sha256(raw_dir / rel), f"{r.source_id}: sha256 of {rel} is stale"
-        assert r.sha256 == manifest[rel], f"{r.source_id}: sha256 of {rel} differs from MANIFEST.md"
+        assert r.raw_file in manifest, f"{r.raw_file} is not in MANIFEST.md"
+        assert r.sha256 == sha256(raw_dir / r.raw_file), f"{r.source_id}: sha256 of {r.raw_file} is stale"
+        assert r.sha256 == manifest[r.raw_file], f"{r.source_id}: sha256 of {r.raw_file} differs from MANIFEST.md"
+        assert r.licence, r.source_id
     assert set(values.source_id) <= set(sources.source_id)
     # the illustrative series names every real input it is modelled from
     assert set(sources[sources.source_id == "illustrative"].raw_file) >= {CLA_CSV, "neet.csv", IOD25_CSV}
@@ -434,7 +486,7 @@ def rename_csv_column(data: bytes, old: str, new: str) -> bytes:
     head, nl, rest = data.partition(b"\n")
     bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
     cr = b"\r" if head.endswith(b"\r") else b""
-    fields = next(csv.reader([head[len(bom):len(head) - len(cr)].decode("utf-8")]))
+    fields = next(csv.reader([head[len(bom) : len(head) - len(cr)].decode("utf-8")]))
     assert fields.count(old) == 1, f"{old!r} not in header"
     fields[fields.index(old)] = new
     buf = io.StringIO()
@@ -456,7 +508,11 @@ def test_wrong_encoding_stops_the_build_naming_the_file(raw_copy):
         build(raw_copy, raw_copy.parent / "out")
 
 
-TEXT_FILES = sorted(k for k, f in RAW_FILES.items() if f.encoding)
+TEXT_FILES = sorted(
+    k
+    for k, f in RAW_FILES.items()
+    if f.encoding and (Path(__file__).resolve().parents[2] / "shared" / "data" / "raw" / f.path).is_file()
+)
 
 
 @pytest.mark.parametrize("key", TEXT_FILES)
@@ -496,10 +552,13 @@ def test_renamed_boundary_name_property_is_named(raw_copy):
     assert rel in str(e.value) and "WD22NM" in str(e.value)
 
 
-@pytest.mark.parametrize("rel, old, new", [
-    (LU21_CSV, "E05013987", "E05099999"),  # one Bromley 2022 ward code changed in the LSOA21 -> ward lookup
-    (LU11_CSV, "E05000106", "E05099999"),  # one Bromley 2014 ward code changed in the LSOA11 -> ward lookup
-])
+@pytest.mark.parametrize(
+    "rel, old, new",
+    [
+        (LU21_CSV, "E05013987", "E05099999"),  # one Bromley 2022 ward code changed in the LSOA21 -> ward lookup
+        (LU11_CSV, "E05000106", "E05099999"),  # one Bromley 2014 ward code changed in the LSOA11 -> ward lookup
+    ],
+)
 def test_unexpected_codes_stop_the_build(raw_copy, rel, old, new):
     data = (raw_copy / rel).read_bytes()
     assert data.count(old.encode()) >= 1
@@ -541,8 +600,13 @@ def test_failure_while_writing_leaves_previous_extracts_untouched(tmp_path):
 def test_build_cli_fails_with_exit_1_naming_the_file(raw_copy, tmp_path, root):
     replace_file(raw_copy, "neet.csv", (raw_copy / "neet.csv").read_bytes().decode().encode("utf-16"))
     out = tmp_path / "cli_out"
-    p = subprocess.run([sys.executable, "-m", "loaders.build", "--raw", str(raw_copy), "--out", str(out)],
-                       cwd=root, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "loaders.build", "--raw", str(raw_copy), "--out", str(out)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 1, p.stderr
     assert "neet.csv" in p.stderr
     assert "Traceback" not in p.stderr

@@ -3,6 +3,7 @@
 Altair's build-time validation is switched off for speed (charts/__init__.py), so this
 suite validates the complete specs (chart + named datasets) against the schema instead.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,7 @@ from PIL import Image
 from charts import compose, style
 from charts import hotspots as hchart
 from exports import images
-from loaders.store import GEOGRAPHY_LABELS
+from loaders.codes import GEOGRAPHY_LABELS
 from model import explore, profile
 from model import hotspots as hs
 from model.public import PublicStore
@@ -41,6 +42,8 @@ def no_shorthand_parsing(monkeypatch):
     monkeypatch.setattr(schemapi._FromDict, "__init__", counting)
     yield
     assert not calls, f"{len(calls)} chart encoding(s) took Altair's from_dict path"
+
+
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 
 
@@ -57,13 +60,26 @@ def _explorer(store, indicator, period, geography, comparator, colour, ward=None
     table, ctx = explore.ward_table(store, view)
     table = explore.display_columns(table, meta["unit"], colour)
     feats = explore.map_features(store, table, geography)
-    return compose.explorer(table, ctx, feats, period=period, geography_label=GEOGRAPHY_LABELS[geography],
-                            colour=colour, quintile_labels=explore.quintile_labels(meta["polarity"]), selected=ward)
+    return compose.explorer(
+        table,
+        ctx,
+        feats,
+        period=period,
+        geography_label=GEOGRAPHY_LABELS[geography],
+        colour=colour,
+        quintile_labels=explore.quintile_labels(meta["polarity"]),
+        selected=ward,
+    )
 
 
-CASES = [("idaci", "2025", "ward2022", "bromley", "quintile"), ("idaci", "2019", "lsoa2011", "london", "decile"),
-         ("idaci", "2019", "ward2014", "london", "compare"), ("cla_rate", "31 Mar 2023", "ward2022", "england", "compare"),
-         ("obesity_year6", "2011/12-2013/14", "ward2022", "england", "quintile"), ("neet", "2025", "ward2022", "bromley", "compare")]
+CASES = [
+    ("idaci", "2025", "ward2022", "bromley", "quintile"),
+    ("idaci", "2019", "lsoa2011", "london", "decile"),
+    ("idaci", "2019", "ward2014", "london", "compare"),
+    ("cla_rate", "31 Mar 2023", "ward2022", "england", "compare"),
+    ("obesity_year6", "2011/12-2013/14", "ward2022", "england", "quintile"),
+    ("neet", "2025", "ward2022", "bromley", "compare"),
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(c[:3]))
@@ -73,7 +89,7 @@ def test_explorer_specs_are_valid(store, case, big):
     for key in ("map", "ranking"):
         spec = charts[key].spec(big=big)
         _valid(spec)
-        assert spec["config"]["title"]["fontSize"] == (24 if big else 15)
+        assert spec["config"]["title"]["fontSize"] == (style.sizes(True)["chart_title"] if big else 15) >= 15
     topo = charts["map"].datasets["areas"]
     areas = topo["objects"]["areas"]["geometries"]
     n = {"ward2022": 22, "ward2014": 22, "lsoa2011": 197, "lsoa2021": 199}[case[2]]
@@ -105,8 +121,11 @@ def test_ward_hotspot_and_trend_specs_are_valid(store):
         _valid(compose.ward_trend(t, name=r.name, unit=r.unit, ward_name=info["name"], notes=["n"]).spec())
     res = hs.hotspots(store, hs.DEFAULT_INDICATORS, "ward2022", "either", "england", "95")
     names = dict(zip(res["used"].indicator_id, res["used"].name))
-    _valid(compose.hotspot_matrix(res["matrix"], reasons=hs.REASONS, order=res["scores"].area_name.tolist(),
-                                  names=names, subtitle=["s"]).spec())
+    _valid(
+        compose.hotspot_matrix(
+            res["matrix"], reasons=hs.REASONS, order=res["scores"].area_name.tolist(), names=names, subtitle=["s"]
+        ).spec()
+    )
     _valid(hchart.count_bars(res["scores"], 4).spec())
 
 
@@ -121,9 +140,15 @@ def _png_stats(png: bytes) -> tuple[tuple[int, int], int, int]:
 def test_png_and_svg_exports_are_real_images(store):
     charts = _explorer(store, "idaci", "2019", "ward2014", "london", "compare")
     source = style.source_line(["Contains public sector information licensed under the Open Government Licence v3.0"])
-    printed = compose.explorer(*_table(store), period="2019", geography_label="Wards (2014-2022)",
-                               colour="compare", quintile_labels=explore.quintile_labels("low_is_good"),
-                               width=images.WIDTH, selectable=False)  # the page's builder, at print width
+    printed = compose.explorer(
+        *_table(store),
+        period="2019",
+        geography_label="Wards (2014-2022)",
+        colour="compare",
+        quintile_labels=explore.quintile_labels("low_is_good"),
+        width=images.WIDTH,
+        selectable=False,
+    )  # the page's builder, at print width
     fig = images.framed(printed["map"], source=source)
     png = images.png(fig, scale=1)
     size, colours, non_white = _png_stats(png)
@@ -142,3 +167,20 @@ def _table(store):
     table, ctx = explore.ward_table(store, view)
     table = explore.display_columns(table, "%", "compare")
     return table, ctx, explore.map_features(store, table, "ward2014")
+
+
+def test_trend_page_and_grid_specs_are_valid(store):
+    """The Trends page's chart (bands for some series, line-end names) and the ward profile's grid."""
+    from charts import trends
+    from loaders.codes import BROMLEY, ENGLAND, LONDON
+
+    codes = [BROMLEY, *store.stat_neighbours("2025").area_code, LONDON, ENGLAND]
+    df = store.series("cla_rate", codes)
+    df["series"] = df.area_name
+    df = profile.trend_display(df, "per 10,000")
+    for n, bands in ((3, ["Bromley"]), (13, None)):
+        keep = df[df.area_code.isin(codes[:n])]
+        _valid(trends.trend(keep, value_title="v", band_series=bands).spec())
+    sp = profile.spine_display(profile.spine(store, "E05014002", "ward2022"))
+    tr = profile.ward_trends(store, "E05014002", "ward2022")
+    _valid(compose.ward_trend_grid([(tr[r.indicator_id], r.name, r.unit) for r in sp.itertuples()], "Penge").spec())

@@ -2,8 +2,10 @@
 (model/public.py), what the explorer, hotspots and profile show with it, and the settings
 that switch it on. Known bugs are ``xfail(strict=True)`` tests with the reason spelled out.
 """
+
 from __future__ import annotations
 
+import io
 import itertools
 
 import numpy as np
@@ -30,9 +32,13 @@ NOT_DISCLOSIVE_SMALL = ["idaci_most_deprived_20", "idaci"]  # counts below 5 too
 
 def frame(counts, groups=None, dens=None) -> pd.DataFrame:
     n = len(counts)
-    return pd.DataFrame({"g": groups if groups is not None else ["a"] * n,
-                         "numerator": [np.nan if c is None else c for c in counts],
-                         "denominator": dens if dens is not None else [1000.0] * n})
+    return pd.DataFrame(
+        {
+            "g": groups if groups is not None else ["a"] * n,
+            "numerator": [np.nan if c is None else c for c in counts],
+            "denominator": dens if dens is not None else [1000.0] * n,
+        }
+    )
 
 
 def mask_of(counts, threshold=5, groups=None) -> list[bool]:
@@ -45,16 +51,19 @@ def test_default_threshold_is_5():
     assert mask_of([10, 4, 20, 30]) == mask_of([10, 4, 20, 30], threshold=5)
 
 
-@pytest.mark.parametrize("counts,expected", [
-    ([10, 3, 20, 8, 30], [False, True, False, True, False]),     # 3 is small; 8 (next smallest) goes with it
-    ([5, 6, 100], [False, False, False]),                        # 5 is not below 5
-    ([1, 2, 2, 30], [True, True, True, False]),                  # three small ones add up to 5: enough
-    ([4, 1, 50, 60], [True, True, False, False]),                # two small ones add up to 5: enough
-    ([1, 1, 9, 20], [True, True, True, False]),                  # 1+1 < 5: the smallest other (9) too
-    ([4, 50, 60, 70], [True, True, False, False]),               # a lone small count takes the smallest other
-    ([1, 1, 1], [True, True, True]),                             # all small: all hidden, nothing else to take
-    ([3], [True]),
-])
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ([10, 3, 20, 8, 30], [False, True, False, True, False]),  # 3 is small; 8 (next smallest) goes with it
+        ([5, 6, 100], [False, False, False]),  # 5 is not below 5
+        ([1, 2, 2, 30], [True, True, True, False]),  # three small ones add up to 5: enough
+        ([4, 1, 50, 60], [True, True, False, False]),  # two small ones add up to 5: enough
+        ([1, 1, 9, 20], [True, True, True, False]),  # 1+1 < 5: the smallest other (9) too
+        ([4, 50, 60, 70], [True, True, False, False]),  # a lone small count takes the smallest other
+        ([1, 1, 1], [True, True, True]),  # all small: all hidden, nothing else to take
+        ([3], [True]),
+    ],
+)
 def test_primary_and_secondary(counts, expected):
     assert mask_of(counts) == expected
 
@@ -76,19 +85,22 @@ def test_secondary_takes_the_smallest_and_only_as_many_as_needed():
     counts = [3, 40, 7, 9, 6, 100]
     m = mask_of(counts)
     assert m == [True, False, False, False, True, False]  # 3 + 6
-    counts = [4, 0, 0, 0, 0, 30, 25, 12]                   # 4+0+0+0+0 = 4 < 5: one more, the smallest (12)
+    counts = [4, 0, 0, 0, 0, 30, 25, 12]  # 4+0+0+0+0 = 4 < 5: one more, the smallest (12)
     assert mask_of(counts) == [True, True, True, True, True, False, False, True]
 
 
-@pytest.mark.parametrize("counts,expected", [
-    ([3, 7, 7, 9], [True, True, True, False]),              # the partner 7 has a visible twin: both hidden
-    ([5, 5, 4, 20, 30], [True, True, True, False, False]),  # 4 takes a 5; the other 5 goes too
-    ([4, 5, 5, 5, 20], [True, True, True, True, False]),    # every count equal to the last partner
-    ([3, 7, 8, 8, 9], [True, True, False, False, False]),   # ties with a count that was not needed: kept
-    ([1, 1, 2, 2, 9], [True, True, True, True, False]),     # primaries tied among themselves: all small anyway
-    ([4, 1, 5, 5, 9], [True, True, False, False, False]),   # no partner needed, so no ties to add
-    ([3, 6, 6, 6, 6], [True] * 5),                          # all the rest tie with the partner
-])
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ([3, 7, 7, 9], [True, True, True, False]),  # the partner 7 has a visible twin: both hidden
+        ([5, 5, 4, 20, 30], [True, True, True, False, False]),  # 4 takes a 5; the other 5 goes too
+        ([4, 5, 5, 5, 20], [True, True, True, True, False]),  # every count equal to the last partner
+        ([3, 7, 8, 8, 9], [True, True, False, False, False]),  # ties with a count that was not needed: kept
+        ([1, 1, 2, 2, 9], [True, True, True, True, False]),  # primaries tied among themselves: all small anyway
+        ([4, 1, 5, 5, 9], [True, True, False, False, False]),  # no partner needed, so no ties to add
+        ([3, 6, 6, 6, 6], [True] * 5),  # all the rest tie with the partner
+    ],
+)
 def test_ties_with_the_last_partner_are_suppressed_too(counts, expected):
     assert mask_of(counts) == expected
     # the same whatever the row order
@@ -101,8 +113,13 @@ def test_groups_are_independent():
     groups = list("aaa") + list("bbb") + list("ccc") + list("dd")
     assert mask_of(counts, groups=groups) == [True, True, False] + [False] * 3 + [True] * 3 + [True, True]
     # two grouping columns
-    df = pd.DataFrame({"ind": ["x", "x", "x", "x", "y", "y"], "period": ["1", "1", "2", "2", "1", "1"],
-                       "numerator": [2, 50, 40, 30, 60, 70]})
+    df = pd.DataFrame(
+        {
+            "ind": ["x", "x", "x", "x", "y", "y"],
+            "period": ["1", "1", "2", "2", "1", "1"],
+            "numerator": [2, 50, 40, 30, 60, 70],
+        }
+    )
     assert suppression_mask(df, ["ind", "period"]).tolist() == [True, True, False, False, False, False]
 
 
@@ -112,13 +129,16 @@ def test_index_is_kept():
     assert list(m.index) == [10, 5, 99] and m.tolist() == [True, True, False]
 
 
-@pytest.mark.parametrize("threshold,expected", [
-    (1, [False] * 7),
-    (3, [True, True, False, False, False, False, False]),                   # 2 (<3) + 3
-    (5, [True, True, True, False, False, False, False]),                    # 2, 3, 4: sum 9
-    (10, [True, True, True, True, True, False, False]),                     # 2, 3, 4, 6, 9
-    (21, [True] * 7),
-])
+@pytest.mark.parametrize(
+    "threshold,expected",
+    [
+        (1, [False] * 7),
+        (3, [True, True, False, False, False, False, False]),  # 2 (<3) + 3
+        (5, [True, True, True, False, False, False, False]),  # 2, 3, 4: sum 9
+        (10, [True, True, True, True, True, False, False]),  # 2, 3, 4, 6, 9
+        (21, [True] * 7),
+    ],
+)
 def test_threshold_is_configurable(threshold, expected):
     assert mask_of([2, 3, 4, 6, 9, 12, 20], threshold=threshold) == expected
 
@@ -132,15 +152,20 @@ def test_threshold_below_1_raises(threshold):
 
 
 def test_apply_suppression():
-    df = frame([3, 10, 20]).assign(value=[0.3, 1.0, 2.0], lower95=[0.1, 0.5, 1.5], upper95=[0.9, 1.5, 2.5],
-                                   is_suppressed=[False, False, True], note="n")
+    df = frame([3, 10, 20]).assign(
+        value=[0.3, 1.0, 2.0],
+        lower95=[0.1, 0.5, 1.5],
+        upper95=[0.9, 1.5, 2.5],
+        is_suppressed=[False, False, True],
+        note="n",
+    )
     m = suppression_mask(df, ["g"])
     out = apply_suppression(df, m, BLANKED)
     assert out.loc[[0, 1], ["value", "numerator", "lower95", "upper95"]].isna().all().all()
     assert out.loc[2, ["value", "numerator"]].tolist() == [2.0, 20.0]
     assert out.denominator.tolist() == df.denominator.tolist()  # denominators are still shown
-    assert out.is_suppressed.tolist() == [True, True, True]     # an earlier flag is kept
-    assert df.numerator.tolist() == [3, 10, 20]                 # input untouched
+    assert out.is_suppressed.tolist() == [True, True, True]  # an earlier flag is kept
+    assert df.numerator.tolist() == [3, 10, 20]  # input untouched
     out = apply_suppression(df.drop(columns="is_suppressed"), m, ["value", "no_such_column"])
     assert out.is_suppressed.tolist() == [True, True, False]
 
@@ -149,8 +174,9 @@ def test_secondary_suppression_with_a_missing_group_key():
     df = pd.DataFrame({"ind": "x", "breakdown": [None] * 4, "numerator": [3, 10, 20, 30]})
     assert suppression_mask(df, ["ind", "breakdown"]).tolist() == [True, True, False, False]
     # rows with a missing key form one group of their own, apart from the rows with a key
-    df = pd.DataFrame({"ind": "x", "breakdown": [None, "All", np.nan, "All", None, "All"],
-                       "numerator": [3, 2, 40, 30, 10, 50]})
+    df = pd.DataFrame(
+        {"ind": "x", "breakdown": [None, "All", np.nan, "All", None, "All"], "numerator": [3, 2, 40, 30, 10, 50]}
+    )
     assert suppression_mask(df, ["ind", "breakdown"]).tolist() == [True, True, False, True, True, False]
 
 
@@ -185,14 +211,17 @@ def test_rule_aware_attacker_cannot_pin_down_a_count(counts):
         assert len({w[k] for w in worlds}) > 1, f"hidden ward {k} is pinned: worlds {worlds}"
 
 
-@pytest.mark.xfail(strict=True, reason="WEAKNESS (new with the ties rule): when the primaries alone are enough (two or "
-                                       "more, adding up to >= threshold) and all equal threshold - 1, while the "
-                                       "smallest visible count equals the threshold, the rule-aware attacker pins "
-                                       "them: a hidden partner would have to be < the smallest visible count (else "
-                                       "its tie would be hidden) yet >= threshold, so every hidden count is a "
-                                       "primary <= 4, and 2 hidden adding to 8 are both 4. E.g. counts 4, 4, 5, "
-                                       "9..27: only (4, 4) reproduces the pattern (before the ties rule, (3, 5) did "
-                                       "too when the hidden ward came first)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="WEAKNESS (new with the ties rule): when the primaries alone are enough (two or "
+    "more, adding up to >= threshold) and all equal threshold - 1, while the "
+    "smallest visible count equals the threshold, the rule-aware attacker pins "
+    "them: a hidden partner would have to be < the smallest visible count (else "
+    "its tie would be hidden) yet >= threshold, so every hidden count is a "
+    "primary <= 4, and 2 hidden adding to 8 are both 4. E.g. counts 4, 4, 5, "
+    "9..27: only (4, 4) reproduces the pattern (before the ties rule, (3, 5) did "
+    "too when the hidden ward came first)",
+)
 @pytest.mark.parametrize("counts", [[4, 4, 5], [5, 4, 4], [4, 4, 4, 5]])
 def test_rule_aware_attacker_cannot_pin_primaries_next_to_a_visible_threshold_count(counts):
     n4 = counts.count(4)
@@ -221,8 +250,8 @@ def ward_extract(draw):
 @example(ext=([4] + [40] * 21, [100] * 22), threshold=5)
 @example(ext=([0] * 22, [10] * 22), threshold=5)
 @example(ext=([1, 1] + [60] * 20, [100] * 22), threshold=5)
-@example(ext=([5, 5, 4] + list(range(9, 28)), [1000] * 22), threshold=5)   # ties with the partner
-@example(ext=([0] * 19 + [3, 3, 4], [1] * 19 + [3, 3, 4]), threshold=3)   # primaries need one of two tied 3s
+@example(ext=([5, 5, 4] + list(range(9, 28)), [1000] * 22), threshold=5)  # ties with the partner
+@example(ext=([0] * 19 + [3, 3, 4], [1] * 19 + [3, 3, 4]), threshold=3)  # primaries need one of two tied 3s
 def test_property_no_count_can_be_worked_out(ext, threshold):
     counts, dens = ext
     df = pd.DataFrame({"g": "2024", "numerator": counts, "denominator": dens})
@@ -234,17 +263,17 @@ def test_property_no_count_can_be_worked_out(ext, threshold):
     c = pd.Series(counts)
     total = int(c.sum())  # published alongside the wards
     visible, hidden = c[~mask], c[mask]
-    assert mask[c < threshold].all()                      # every small count is hidden
-    assert (visible >= threshold).all()                  # (a) no visible count below the threshold
-    if mask.any() and not mask.all():                     # (b) differencing gives only a sum of >= 2 hidden counts
+    assert mask[c < threshold].all()  # every small count is hidden
+    assert (visible >= threshold).all()  # (a) no visible count below the threshold
+    if mask.any() and not mask.all():  # (b) differencing gives only a sum of >= 2 hidden counts
         diff = total - int(visible.sum())
         assert diff == int(hidden.sum())
         assert len(hidden) >= 2 and diff >= threshold
         secondary = hidden[hidden >= threshold]
-        if len(secondary):                                # the rule: smallest first, no more than needed
+        if len(secondary):  # the rule: smallest first, no more than needed
             top = secondary.max()
-            assert top < visible.min()                    # ties with the last partner are hidden too
-            below = hidden[hidden < top]                  # everything hidden before the last partner's value
+            assert top < visible.min()  # ties with the last partner are hidden too
+            below = hidden[hidden < top]  # everything hidden before the last partner's value
             assert len(below) < 2 or below.sum() < threshold  # ... was not enough on its own
         # (d) someone who knows the rule, the visible counts and the total bounds every hidden count by
         # 0 <= count <= smallest visible count (primaries are below the threshold, partners no larger than any
@@ -253,7 +282,7 @@ def test_property_no_count_can_be_worked_out(ext, threshold):
         lo, hi = max(0, diff - (n - 1) * cap), min(cap, diff)  # the same range for every hidden count
         assert lo < hi, (lo, hi, hidden.tolist(), cap)
         assert lo <= int(hidden.min()) and int(hidden.max()) <= hi
-    out = apply_suppression(df, mask, BLANKED)            # (c) nothing left to multiply back
+    out = apply_suppression(df, mask, BLANKED)  # (c) nothing left to multiply back
     assert out.loc[mask, ["value", "numerator", "lower95", "upper95"]].isna().all().all()
     assert out.loc[mask, "is_suppressed"].all() and not out.loc[~mask, "is_suppressed"].any()
     pd.testing.assert_frame_equal(out.loc[~mask, df.columns], df.loc[~mask], check_dtype=False)
@@ -338,8 +367,9 @@ def test_only_disclosive_indicators_are_suppressed(public, store):
             pub = public.values(indicator, o.period, o.geography)
             assert not pub.is_suppressed.any()
             key = ["area_code", "area_type", "period"]
-            pd.testing.assert_frame_equal(pub.sort_values(key).reset_index(drop=True),
-                                          raw.sort_values(key).reset_index(drop=True))
+            pd.testing.assert_frame_equal(
+                pub.sort_values(key).reset_index(drop=True), raw.sort_values(key).reset_index(drop=True)
+            )
             small += int((raw.numerator < 5).sum())
         if indicator == "idaci_most_deprived_20":
             assert small > 0, indicator  # counts below 5 that public mode rightly shows
@@ -375,7 +405,9 @@ def test_borough_total_minus_visible_wards(period, public, store):
 @pytest.mark.parametrize("indicator", SMALL_INDICATORS)
 def test_explorer_table_and_download(indicator, public, store):
     for period in periods(store, indicator):
-        view = explore.View(indicator, period, "ward2022", comparator="bromley" if indicator == "cla_rate" else "england")
+        view = explore.View(
+            indicator, period, "ward2022", comparator="bromley" if indicator == "cla_rate" else "england"
+        )
         df, ctx = explore.ward_table(public, view)
         assert df.is_suppressed.any() or indicator == "cla_rate"
         disp = explore.display_columns(df, ctx["meta"]["unit"], "quintile")
@@ -407,7 +439,7 @@ def _pinned_by_order(df: pd.DataFrame, mult: float) -> list[tuple[str, int]]:
         if not r.is_suppressed:
             continue
         above = [v for v in vals[:i] if pd.notna(v)]
-        below = [v for v in vals[i + 1:] if pd.notna(v)]
+        below = [v for v in vals[i + 1 :] if pd.notna(v)]
         if not above or not below:
             continue
         hi, lo = min(above), max(below)
@@ -459,8 +491,8 @@ def test_hidden_row_order_does_not_depend_on_hidden_values(data_copy, store):
     """Two extracts that differ only in the hidden counts come back identical in public mode."""
     a = list(COUNTS_2024)
     b = list(COUNTS_2024)
-    b[0], b[3] = b[3], b[0]    # swap two hidden counts (1 and 4) ...
-    b[4], b[1] = 2, 0          # ... and move 2 between hidden wards: the hidden total is the same
+    b[0], b[3] = b[3], b[0]  # swap two hidden counts (1 and 4) ...
+    b[4], b[1] = 2, 0  # ... and move 2 between hidden wards: the hidden total is the same
     outs = []
     for counts in (a, b):
         load_extract(store, data_copy, "neet", {"2024": counts})
@@ -507,8 +539,11 @@ def test_ward_profile_in_public_mode(public, store):
 
 def load_extract(store, data_copy, indicator, counts_by_year: dict[str, list[int]], scheme="ward2022") -> pd.DataFrame:
     w = store.areas(scheme)
-    rows = [f"{c},{y},{k},{1500 + 37 * i}" for y, counts in counts_by_year.items()
-            for i, (c, k) in enumerate(zip(w.area_code, counts))]
+    rows = [
+        f"{c},{y},{k},{1500 + 37 * i}"
+        for y, counts in counts_by_year.items()
+        for i, (c, k) in enumerate(zip(w.area_code, counts))
+    ]
     data = ("ward_code,period,numerator,denominator\n" + "\n".join(rows) + "\n").encode()
     wards = pd.concat([store.areas("ward2022"), store.areas("ward2014")])
     res = extracts.validate(data, "local.csv", indicator, wards)
@@ -563,7 +598,8 @@ def test_london_rank_does_not_rank_hidden_values(data_copy, store):
     assert len(hidden) == 5
     ranks = pub.london_rank("cla_rate", "31 Mar 2024")
     assert not (set(ranks.area_code) & hidden), ranks[ranks.area_code.isin(hidden)]
-    full = base.london_rank("cla_rate", "31 Mar 2024")
+    ranks = ranks[ranks.area_type == "ward2014"]  # each ward scheme is ranked on its own
+    full = base.london_rank("cla_rate", "31 Mar 2024").query("area_type == 'ward2014'")
     assert hidden <= set(full.area_code) and len(full) == 22  # the Store itself ranks them all
     assert set(ranks.area_code) == set(v.area_code[~v.is_suppressed])  # every visible ward is ranked
     kept = full[~full.area_code.isin(hidden)].reset_index(drop=True)
@@ -578,8 +614,10 @@ def test_london_rank_does_not_rank_hidden_values(data_copy, store):
 def test_london_rank_gaps_do_not_show_where_hidden_wards_fall(data_copy, store):
     w = store.areas("ward2014")
     dens = [200] + [1500 + 37 * i for i in range(1, 22)]  # a small ward with a high rate
-    rows = [f"{c},2024,{k},{d}" for c, k, d in zip(w.area_code, COUNTS_2024[2:3] + COUNTS_2024[1:2] +
-                                                   COUNTS_2024[:1] + COUNTS_2024[3:], dens)]
+    rows = [
+        f"{c},2024,{k},{d}"
+        for c, k, d in zip(w.area_code, COUNTS_2024[2:3] + COUNTS_2024[1:2] + COUNTS_2024[:1] + COUNTS_2024[3:], dens)
+    ]
     data = ("ward_code,period,numerator,denominator\n" + "\n".join(rows) + "\n").encode()
     res = extracts.validate(data, "local.csv", "cla_rate", pd.concat([store.areas("ward2022"), w]))
     assert res.ok, res.problems
@@ -587,7 +625,7 @@ def test_london_rank_gaps_do_not_show_where_hidden_wards_fall(data_copy, store):
     pub = PublicStore(Store(data_copy), 5)
     v = pub.values("cla_rate", "31 Mar 2024", "ward2014")
     assert v.set_index("area_code").is_suppressed[w.area_code.iloc[0]]
-    ranks = pub.london_rank("cla_rate", "31 Mar 2024").sort_values("london_rank")
+    ranks = pub.london_rank("cla_rate", "31 Mar 2024").query("area_type == 'ward2014'").sort_values("london_rank")
     n = int((~v.is_suppressed).sum())
     assert ranks.london_rank.tolist() == list(range(1, n + 1)) and (ranks.london_wards == n).all(), ranks
 
@@ -598,8 +636,10 @@ NOTE = "Jane Smith (14), 12 Acacia Road: moved out of borough"
 def test_local_extract_notes_are_hidden_in_public_mode(data_copy, store):
     """Free-text notes from a council's extract may name children: shown to analysts, never in public mode."""
     w = store.areas("ward2022")
-    rows = [f"{c},2024,{k},{1500 + 37 * i},\"{NOTE if i in (0, 8) else ''}\""
-            for i, (c, k) in enumerate(zip(w.area_code, COUNTS_2024))]
+    rows = [
+        f'{c},2024,{k},{1500 + 37 * i},"{NOTE if i in (0, 8) else ""}"'
+        for i, (c, k) in enumerate(zip(w.area_code, COUNTS_2024))
+    ]
     data = ("ward_code,period,numerator,denominator,note\n" + "\n".join(rows) + "\n").encode()
     res = extracts.validate(data, "local.csv", "neet", pd.concat([w, store.areas("ward2014")]))
     assert res.ok, res.problems
@@ -650,9 +690,25 @@ def test_public_store_rejects_threshold_below_1(store):
 
 
 # --------------------------------------------------------------------------- settings
-@pytest.mark.parametrize("raw,expected", [(None, 5), ("", 5), ("5", 5), ("3", 3), ("10", 10), (" 7 ", 7), ("1", 1),
-                                          ("100", 100), ("0", 5), ("-3", 5), ("101", 5), ("abc", 5), ("5.5", 5),
-                                          ("1e1", 5)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        (None, 5),
+        ("", 5),
+        ("5", 5),
+        ("3", 3),
+        ("10", 10),
+        (" 7 ", 7),
+        ("1", 1),
+        ("100", 100),
+        ("0", 5),
+        ("-3", 5),
+        ("101", 5),
+        ("abc", 5),
+        ("5.5", 5),
+        ("1e1", 5),
+    ],
+)
 def test_suppress_below_from_environment(raw, expected, monkeypatch):
     if raw is None:
         monkeypatch.delenv("BWE_SUPPRESS_BELOW", raising=False)
@@ -661,8 +717,19 @@ def test_suppress_below_from_environment(raw, expected, monkeypatch):
     assert msettings.suppress_below() == expected
 
 
-SWITCH_VALUES = [(None, False), ("", False), ("0", False), ("no", False), ("false", False), ("1", True),
-                 ("true", True), ("TRUE", True), ("yes", True), (" on ", True), ("2", False)]
+SWITCH_VALUES = [
+    (None, False),
+    ("", False),
+    ("0", False),
+    ("no", False),
+    ("false", False),
+    ("1", True),
+    ("true", True),
+    ("TRUE", True),
+    ("yes", True),
+    (" on ", True),
+    ("2", False),
+]
 
 
 @pytest.mark.parametrize("raw,expected", SWITCH_VALUES)
@@ -694,3 +761,26 @@ def test_public_default_is_true_when_locked(default, monkeypatch):
     else:
         monkeypatch.setenv("BWE_PUBLIC_DEFAULT", default)
     assert msettings.public_locked() is True and msettings.public_default() is True
+
+
+def test_full_dataset_download_written_by_duckdb_matches_the_store(data_copy, store):
+    """The Data & methods download (Store.dataset) holds what all_values holds, and in public mode exactly the
+    same suppression: no small count, the same rows blanked, council notes withheld."""
+    load_extract(store, data_copy, "cla_rate", {"2024": COUNTS_2024}, scheme="ward2022")
+    base = Store(data_copy)
+    pub = PublicStore(base, 5)
+    for s in (base, pub):
+        want = s.all_values()
+        got = pd.read_parquet(io.BytesIO(s.dataset("parquet")))
+        csv = pd.read_csv(io.BytesIO(s.dataset("csv")))
+        assert len(got) == len(csv) == len(want) and list(got.columns) == list(want.columns)
+        key = ["indicator_id", "area_type", "area_code", "period", "breakdown"]
+        a = want.sort_values(key).reset_index(drop=True)
+        b = got.sort_values(key).reset_index(drop=True)
+        assert (a.is_suppressed.astype(bool) == b.is_suppressed.astype(bool)).all()
+        np.testing.assert_allclose(a.numerator.astype(float), b.numerator.astype(float), equal_nan=True)
+        np.testing.assert_allclose(a.value.astype(float), b.value.astype(float), equal_nan=True)
+        assert (a.note.fillna("") == b.note.fillna("")).all()
+    hidden = pd.read_csv(io.BytesIO(pub.dataset("csv")))
+    counted = hidden[hidden.indicator_id.isin(["neet", "cla_rate"]) & hidden.numerator.notna()]
+    assert counted.numerator.min() >= 5 and hidden.is_suppressed.sum() >= 2

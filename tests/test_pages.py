@@ -4,6 +4,7 @@ Expected numbers come from the Store and the model functions the pages use (so a
 changes both sides), plus a few concrete facts about Bromley that must hold for the bundled data.
 Streamlit's st.cache_resource is shared by the AppTests of one process; that is fine here.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,8 +71,8 @@ def assert_clean(at: AppTest) -> None:
 
 
 def plain(text: str) -> str:
-    """Markdown as a reader sees it: drop ui.common.md's backslash escapes."""
-    return re.sub(r"\\(.)", r"\1", str(text))
+    """Markdown as a reader sees it: drop ui.text.plain's backslash escapes and zero-width spaces."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u200b", "")
 
 
 def values(elements) -> list[str]:
@@ -110,8 +111,9 @@ def assert_table_matches(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
     assert shown.area_code.tolist() == expected.area_code.tolist()
     assert shown.area_name.tolist() == expected.area_name.tolist()
     for col, exp in (("value", "value"), ("lower_ci", "lower"), ("upper_ci", "upper")):
-        np.testing.assert_allclose(shown[col].astype(float), expected[exp].astype(float).round(3),
-                                   atol=5e-4, equal_nan=True, err_msg=col)
+        np.testing.assert_allclose(
+            shown[col].astype(float), expected[exp].astype(float).round(3), atol=5e-4, equal_nan=True, err_msg=col
+        )
     # ranking order: highest value first, areas without a value last
     v = shown.value.astype(float)
     assert v.dropna().is_monotonic_decreasing
@@ -152,19 +154,26 @@ def test_map_default_view(store):
     assert any("CSV" in label for label in downloads(at))
 
 
-@pytest.mark.parametrize("indicator,period,geography,comparator,level,first_name,first_value,comp_value", [
-    ("idaci", "2019", "ward2014", "london", "95", "Cray Valley West", 27.1, 18.2),
-    ("idaci", "2019", "ward2014", "london", "99.8", "Cray Valley West", 27.1, 18.2),
-    ("idaci", "2025", "ward2022", "bromley", "95", "Crystal Palace & Anerley", 45.5, 22.3),
-    ("cla_rate", "31 Mar 2023", "ward2022", "england", "95", None, None, 70.5),
-])
-def test_map_url_state_gives_ranked_table(store, indicator, period, geography, comparator, level, first_name,
-                                          first_value, comp_value):
-    at = run_page("map", indicator=indicator, period=period, geography=geography, comparator=comparator,
-                  level=level)
+@pytest.mark.parametrize(
+    "indicator,period,geography,comparator,level,first_name,first_value,comp_value",
+    [
+        ("idaci", "2019", "ward2014", "london", "95", "Cray Valley West", 27.1, 18.2),
+        ("idaci", "2019", "ward2014", "london", "99.8", "Cray Valley West", 27.1, 18.2),
+        ("idaci", "2025", "ward2022", "bromley", "95", "Crystal Palace & Anerley", 45.5, 22.3),
+        ("cla_rate", "31 Mar 2023", "ward2022", "england", "95", None, None, 70.4),  # DfE 2025 edition
+    ],
+)
+def test_map_url_state_gives_ranked_table(
+    store, indicator, period, geography, comparator, level, first_name, first_value, comp_value
+):
+    at = run_page("map", indicator=indicator, period=period, geography=geography, comparator=comparator, level=level)
     assert not at.info or all("not (all) available" not in i for i in values(at.info))
-    for param, want in (("indicator", indicator), ("period", period), ("geography", geography),
-                        ("comparator", comparator)):
+    for param, want in (
+        ("indicator", indicator),
+        ("period", period),
+        ("geography", geography),
+        ("comparator", comparator),
+    ):
         assert at.selectbox(key=f"map:{param}").value == want
     assert at.radio(key="map:level").value == level
     shown = table(at)
@@ -248,14 +257,17 @@ def test_map_invalid_url_values_fall_back_with_notices(store):
     pd.testing.assert_frame_equal(table(at), default)
 
 
-@pytest.mark.parametrize("params", [
-    {"indicator": "idaci", "period": "2019", "geography": "lsoa2021"},   # LSOA 2021 has no 2019 values
-    {"indicator": "idaci", "comparator": "narnia"},
-    {"indicator": "idaci", "level": "50"},
-    {"indicator": "obesity_year6", "colour": "compare"},                 # no intervals: compare not offered
-    {"indicator": "idaci", "geography": "ward2022", "colour": "decile"}, # deciles are for LSOAs only
-    {"indicator": "idaci", "period": "x" * 5000},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"indicator": "idaci", "period": "2019", "geography": "lsoa2021"},  # LSOA 2021 has no 2019 values
+        {"indicator": "idaci", "comparator": "narnia"},
+        {"indicator": "idaci", "level": "50"},
+        {"indicator": "obesity_year6", "colour": "compare"},  # no intervals: compare not offered
+        {"indicator": "idaci", "geography": "ward2022", "colour": "decile"},  # deciles are for LSOAs only
+        {"indicator": "idaci", "period": "x" * 5000},
+    ],
+)
 def test_map_other_invalid_values_give_a_notice(params):
     at = run_page("map", **params)
     notices = values(at.info)
@@ -307,7 +319,8 @@ def test_map_selecting_a_ward_writes_the_url_and_links_to_the_profile(store):
     assert at.query_params["ward"] == code
     links = [m for m in at.markdown if f"./ward?ward={code}" in m.value]
     assert links, values(at.markdown)
-    assert name in plain(links[0].value) and "Open the ward profile" in links[0].value
+    assert "Open the ward profile" in links[0].value
+    assert any(f"Selected: {name}" in plain(m) for m in values(at.markdown))
     # clearing the selection removes the link and empties `ward`
     at.selectbox(key="map:ward").set_value("")
     rerun(at)
@@ -318,7 +331,8 @@ def test_map_selecting_a_ward_writes_the_url_and_links_to_the_profile(store):
 def test_map_ward_from_url_is_selected(store):
     at = run_page("map", indicator="idaci", period="2025", geography="ward2022", ward="E05014002")
     assert at.selectbox(key="map:ward").value == "E05014002"
-    assert any("./ward?ward=E05014002" in m.value and "Penge & Cator" in plain(m.value) for m in at.markdown)
+    assert any("./ward?ward=E05014002" in m.value and "Open the ward profile" in m.value for m in at.markdown)
+    assert "**Selected: Penge & Cator**" in values(at.markdown)
 
 
 # ---- public mode -----------------------------------------------------------------------------
@@ -420,10 +434,10 @@ def test_hotspots_default_ranking(store):
     shown = _scores_table(at)
     _assert_scores(shown, expected)
     assert shown.area_name.iloc[0] == "Crystal Palace & Anerley"
-    assert shown.n_flagged.iloc[0] == 4 and shown.n_indicators.iloc[0] == 4
+    assert shown.n_flagged.iloc[0] == 5 and shown.n_indicators.iloc[0] == 5
     assert shown.n_flagged.is_monotonic_decreasing
     most = [m for m in values(at.markdown) if m.startswith("**Most flagged:**") or "Most flagged" in m]
-    assert most and "Crystal Palace & Anerley (4 of 4 indicators)" in most[0]
+    assert most and "Crystal Palace & Anerley (5 of 5 indicators)" in most[0]
     # NEET and CLA are illustrative, obesity on 2022 wards is an estimate: both banners
     assert any("ILLUSTRATIVE" in w for w in values(at.warning))
     assert any("ESTIMATE" in i for i in values(at.info))
@@ -442,13 +456,15 @@ def test_hotspots_changing_the_rule_recomputes(store, rule):
     shown = _scores_table(at)
     _assert_scores(shown, expected)
     if rule == "worst_quintile":
-        # the default indicators flag the same wards either way (IDACI 2025 has no England value to test)
-        assert shown.n_flagged.sum() == either.n_flagged.sum() == 20
+        # the default indicators flag the same wards either way (IDACI 2025 has no England value to test;
+        # no ward's child poverty is significantly worse than England's)
+        assert shown.n_flagged.sum() == either.n_flagged.sum() == 25
     else:
-        # significance alone flags far fewer: only CLA can be tested against England (NEET never worse)
+        # significance alone flags far fewer: child poverty, NEET and CLA can be tested against England, and only
+        # CLA (ILLUSTRATIVE) is ever significantly worse
         assert shown.n_flagged.sum() < either.n_flagged.sum()
         assert shown.n_flagged.max() == 1
-        assert "Crystal Palace & Anerley" in set(shown.area_name[shown.n_flagged == 1])
+        assert "St Paul's Cray" in set(shown.area_name[shown.n_flagged == 1])
 
 
 def test_hotspots_indicators_from_url(store):
@@ -478,14 +494,13 @@ def test_hotspots_only_unknown_indicators_fall_back_to_default():
     assert at.multiselect(key="hotspots:indicators").value == hs.DEFAULT_INDICATORS
 
 
-def test_hotspots_on_2014_wards_offers_only_what_exists_there(store):
+def test_hotspots_on_2014_wards_computes_on_what_exists_there(store):
+    """NEET and CLA have no 2014-ward figures: they stay selected, shown as unavailable (tests/test_hotspots_page.py)."""
     at = run_page("hotspots", geography="ward2014")
     cands = set(hs.candidates(store, "ward2014").indicator_id)
     assert "neet" not in cands and "cla_rate" not in cands
-    assert set(at.multiselect(key="hotspots:indicators").options) <= {
-        n for n in hs.candidates(store, "ward2014").name}
-    chosen = at.multiselect(key="hotspots:indicators").value
-    assert chosen == [i for i in hs.DEFAULT_INDICATORS if i in cands]
+    assert at.multiselect(key="hotspots:indicators").value == hs.DEFAULT_INDICATORS
+    chosen = [i for i in hs.DEFAULT_INDICATORS if i in cands]
     expected = hs.hotspots(store, chosen, "ward2014", "either", "england", "95")["scores"]
     _assert_scores(_scores_table(at), expected)
     assert not any("ILLUSTRATIVE" in w for w in values(at.warning))
@@ -513,10 +528,14 @@ def test_ward_profile_penge_and_cator(store):
     idaci = store.values("idaci", "2025", "ward2022").set_index("area_code").loc[code]
     comps = store.comparators("idaci", "2025").set_index("area_code").value
     assert pd.isna(comps.get(ENGLAND)) and pd.isna(comps.get(LONDON))  # IDACI 2025: only Bromley to compare with
-    want = (f"Penge & Cator is significantly worse than the benchmark at 95% confidence on Child income deprivation "
-            f"(IDACI) ({idaci.value:.1f}% against Bromley {comps[BROMLEY]:.1f}%)")
-    assert want == ("Penge & Cator is significantly worse than the benchmark at 95% confidence on Child income "
-                    "deprivation (IDACI) (35.2% against Bromley 22.3%)")
+    want = (
+        f"Penge & Cator is significantly worse than the benchmark at 95% confidence on Child income deprivation "
+        f"(IDACI) ({idaci.value:.1f}% against Bromley {comps[BROMLEY]:.1f}%)"
+    )
+    assert want == (
+        "Penge & Cator is significantly worse than the benchmark at 95% confidence on Child income "
+        "deprivation (IDACI) (35.2% against Bromley 22.3%)"
+    )
     sentences = values(at.markdown)
     assert any(s.startswith("- " + want) for s in sentences), sentences
     assert idaci.lower95 > comps[BROMLEY]  # it really is significant
@@ -534,10 +553,15 @@ def test_ward_profile_penge_and_cator(store):
     assert shown.compared_with.tolist() == sp.compared_with.tolist()
     row = shown.set_index("name").loc["Child income deprivation (IDACI)"]
     assert (row.period, row.ward, row.comparison, row.compared_with, row.bromley_label) == (
-        "2025", "35.2%", "worse", "Bromley", "22.3%")
+        "2025",
+        "35.2%",
+        "worse",
+        "Bromley",
+        "22.3%",
+    )
     assert row["interval"] == f"{idaci.lower95:.1f}% to {idaci.upper95:.1f}%"
     cla = shown.set_index("name").loc["Children looked after (rate per 10,000)"]
-    assert cla.bromley_label == "47.3 per 10,000"
+    assert cla.bromley_label == "46.7 per 10,000"  # 343 / 73,457 at 31 Mar 2025
     assert any("CSV" in label for label in downloads(at))
 
 
@@ -561,9 +585,10 @@ def test_ward_profile_2014_ward(store):
     assert _children_caption(store, code, "ward2014") in caption
     sp = profile.spine(store, code, "ward2014", "95")
     assert table(at, "compared_with").name.tolist() == sp.name.tolist()
-    # nothing on the 2014 wards is illustrative or estimated
+    # nothing on the 2014 wards is illustrative; estimates (child poverty through the crosswalk) are labelled
     assert not any("ILLUSTRATIVE" in w for w in values(at.warning))
-    assert not any("ESTIMATE" in i for i in values(at.info))
+    assert sp.is_estimate.any() and "child_poverty" in set(sp.indicator_id[sp.is_estimate])
+    assert any("ESTIMATE" in i for i in values(at.info))
 
 
 @pytest.mark.parametrize("bad", ["E0XXXX", "E09000006", "<b>x</b>", ""])
@@ -607,15 +632,15 @@ def test_trends_default_is_cla_for_bromley_london_england(store):
     assert len(merged) == len(shown) == len(exp)
     np.testing.assert_allclose(merged.value, merged.value_store)
     b = shown[(shown.area_code == BROMLEY) & (shown.period == "31 Mar 2023")].iloc[0]
-    assert (b.numerator, b.denominator) == (343, 72526)
-    assert round(b.value, 2) == 47.29
-    assert math.isclose(b.value, 343 / 72526 * 10_000, rel_tol=1e-9)
+    assert (b.numerator, b.denominator) == (343, 72568)  # DfE's 2025 edition revised the 2023 population
+    assert round(b.value, 2) == 47.27
+    assert math.isclose(b.value, 343 / 72568 * 10_000, rel_tol=1e-9)
 
 
 def test_trends_warns_when_a_line_joins_measures_that_are_not_comparable(store):
     eng = store.series("child_poverty", [ENGLAND])
     assert eng.source_id.nunique() > 1  # one line, two sources
-    assert "not comparable" in store.indicator("child_poverty")["caveats"]
+    assert "different measure" in store.indicator("child_poverty")["caveats"]
     at = run_page("trends", indicator="child_poverty", areas=ENGLAND)
     assert any("not comparable" in w for w in values(at.warning)), values(at.warning)
 
@@ -631,15 +656,18 @@ def test_overview_metrics_rag_and_hotspots(store):
     at = run_page("overview")
     tiles = overview.tiles(store, targets_mod.load())
     assert len(at.metric) == len(tiles) == 5
-    assert [m.label for m in at.metric] == [t["name"] for t in tiles] == [
-        store.indicator(i)["name"] for i in overview.HEADLINES]
+    assert (
+        [m.label for m in at.metric]
+        == [t["name"] for t in tiles]
+        == [store.indicator(i)["name"] for i in overview.HEADLINES]
+    )
     assert [m.value for m in at.metric] == [t["label"] for t in tiles]
     cla = next(m for m in at.metric if m.label == store.indicator("cla_rate")["name"])
     b = store.series("cla_rate", [BROMLEY])
     b = b[b.area_type == "la"].sort_values("period_start").iloc[-1]
-    assert b.period == "31 Mar 2023" and (b.numerator, b.denominator) == (343, 72526)
-    assert cla.value == f"{b.value:.1f}" == "47.3"  # the unit is on the caption line, so the value is never cut off
-    assert "per 10,000 · 31 Mar 2023" in values(at.caption)
+    assert b.period == "31 Mar 2025" and (b.numerator, b.denominator) == (343, 73457)
+    assert cla.value == f"{b.value:.1f}" == "46.7"  # the unit is on the caption line, so the value is never cut off
+    assert "per 10,000 · 31 Mar 2025" in values(at.caption)
 
     md = values(at.markdown)
     neet = next(t for t in tiles if t["indicator_id"] == "neet")
@@ -649,12 +677,17 @@ def test_overview_metrics_rag_and_hotspots(store):
     assert any(m.startswith(":gray-badge[no target]") and "not a target measure" in m for m in md)
 
     top = hs.hotspots(store, hs.DEFAULT_INDICATORS, "ward2022", "either", "england", "95")["scores"]
-    items = [m for m in md if "[profile →](./ward?ward=" in m]
-    assert len(items) == min(5, int((top.n_flagged > 0).sum()))
+    links = [m for m in md if "profile →](./ward?ward=" in m]
+    items = [m for m in md if re.match(r"\*\*.+\*\*: \d of 5 \(", m)]
+    assert len(items) == len(links) == min(5, int((top.n_flagged > 0).sum()))
     first = top.iloc[0]
-    assert items[0].startswith(f"**{first.area_name}**: {first.n_flagged} of 4")
-    assert items[0].startswith("**Crystal Palace & Anerley**: 4 of 4")
-    assert items[0].endswith(f"(./ward?ward={first.area_code})")
+    assert items[0].startswith(f"**{first.area_name}**: {first.n_flagged} of 5")
+    assert items[0].startswith("**Crystal Palace & Anerley**: 5 of 5")
+    assert "5 flags: 2 current and observed, 1 estimated, 2 ILLUSTRATIVE" in items[0]
+    assert any(
+        c.startswith("**Data age.** Current and observed: Child income deprivation (IDACI)") for c in values(at.caption)
+    )
+    assert links[0].endswith(f"(./ward?ward={first.area_code})")
     assert any("./trends?indicator=cla_rate" in m for m in md)
 
 
@@ -682,7 +715,8 @@ def _local_state() -> list[tuple[str, float]]:
     return sorted((str(p), p.stat().st_mtime) for p in local.rglob("*")) if local.exists() else []
 
 
-def test_upload_page_renders_and_validates_without_saving(store):
+def test_upload_page_renders_and_validates_without_saving(store, monkeypatch):
+    monkeypatch.setenv("BWE_ALLOW_UPLOADS", "1")  # an officer's laptop: writes allowed (see ui/auth.py)
     before = _local_state()
     at = run_page("upload")
     assert at.title[0].value == "Local ward extracts"
@@ -706,9 +740,9 @@ def test_upload_page_renders_and_validates_without_saving(store):
     assert not at.exception
     errs = values(at.error)
     assert any("was not loaded" in e for e in errs), errs
-    problems = [t.value for t in list(at.table) + list(at.dataframe) if "problem" in t.value.columns]
-    assert problems and len(problems[0]) >= 1
-    assert any("E05999999" in str(m) or "ward" in str(m).lower() for m in problems[0].problem), problems[0]
+    problems = [m for m in values(at.markdown) if m.startswith("- row ")]
+    assert problems and "E05999999" in problems[0], values(at.markdown)
+    assert "All problems (CSV)" in downloads(at)
     assert _local_state() == before  # nothing written to data/local
 
     # the same validation, called directly

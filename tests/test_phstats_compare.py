@@ -131,9 +131,7 @@ def test_compare_frame_scalar_and_column_comparators() -> None:
     ),
     polarity=st.sampled_from(POLARITIES),
 )
-def test_compare_frame_agrees_with_scalar(
-    rows: list[tuple[float | None, float, float | None]], polarity: str
-) -> None:
+def test_compare_frame_agrees_with_scalar(rows: list[tuple[float | None, float, float | None]], polarity: str) -> None:
     df = pd.DataFrame(
         {
             "lower": [lo for lo, _, _ in rows],

@@ -165,9 +165,7 @@ def test_comparator_column_equals_comparator_dict() -> None:
 
 def test_worst_quintile_needs_no_comparator_and_ids_sort_naturally() -> None:
     data = build()
-    data["indicator_id"] = data["indicator_id"].map(
-        {"obesity": 10, "readiness": 9, "mmr": 100, "population": 1}
-    )
+    data["indicator_id"] = data["indicator_id"].map({"obesity": 10, "readiness": 9, "mmr": 100, "population": 1})
     matrix = hotspot_matrix(data, "worst_quintile")
     assert (matrix["comparison"] == "not compared").all()
     data.loc[data["indicator_id"] == 9, "value"] *= -1  # readiness: A4 now highest, A5 lowest
@@ -213,3 +211,26 @@ def test_validation_errors(change, kwargs: dict, message: str) -> None:
     args = dict(rule="either", comparators=COMPARATORS) | kwargs
     with pytest.raises(ValueError, match=message):
         hotspot_scores(change(build()), **args)
+
+
+TOP_TIED = list(range(1, 13)) + [50.0] * 10  # 22 wards, 10 tied at the highest value
+
+
+@pytest.mark.parametrize(
+    "polarity, worst", [("low_is_good", [v == 50 for v in TOP_TIED]), ("high_is_good", [v <= 5 for v in TOP_TIED])]
+)
+def test_worst_quintile_rule_flags_every_ward_tied_at_the_worst_value(polarity: str, worst: list[bool]) -> None:
+    """Fingertips' cut points put the 10 tied wards in the middle quintile: under low_is_good
+    none of them was flagged. All-equal values flag nothing: no ward is worse than another."""
+    data = pd.DataFrame(
+        {
+            "area_code": [f"W{i:02}" for i in range(22)],
+            "indicator_id": "x",
+            "value": TOP_TIED,
+            "lower": np.nan,
+            "upper": np.nan,
+            "polarity": polarity,
+        }
+    )
+    assert hotspot_matrix(data, "worst_quintile").flagged.tolist() == worst
+    assert not hotspot_matrix(data.assign(value=90.0), "worst_quintile").flagged.any()

@@ -108,8 +108,7 @@ def test_all_ages_limits_reproduced_by_exact_poisson(fingertips: pd.DataFrame) -
         assert hi == pytest.approx(pub_hi, rel=EXACT_REL_TOL)
         b_lo, b_hi = (b / denom * PER_100K for b in byar(count, LEVEL_Z_1_96))
         byar_misses += not (
-            math.isclose(b_lo, pub_lo, rel_tol=EXACT_REL_TOL)
-            and math.isclose(b_hi, pub_hi, rel_tol=EXACT_REL_TOL)
+            math.isclose(b_lo, pub_lo, rel_tol=EXACT_REL_TOL) and math.isclose(b_hi, pub_hi, rel_tol=EXACT_REL_TOL)
         )
     # The tolerance is tight enough to tell the methods apart (Byar only matches huge counts).
     assert byar_misses == 450
@@ -120,9 +119,7 @@ def test_0_9_limits_reproduced_by_byar_at_published_precision(fingertips: pd.Dat
     rows = rows[rows["Age"] == "0-9 yrs"]
     assert len(rows) == 302
     assert (rows["Count"] < 10).sum() == 20
-    for count, denom, pub_lo, pub_hi in rows[["Count", "Denominator", *CI95]].itertuples(
-        index=False
-    ):
+    for count, denom, pub_lo, pub_hi in rows[["Count", "Denominator", *CI95]].itertuples(index=False):
         lo, hi = (b / denom * PER_100K for b in byar(count, LEVEL_Z_1_96))
         assert abs(lo - float(pub_lo)) <= published_tolerance(pub_lo), (count, denom, pub_lo)
         assert abs(hi - float(pub_hi)) <= published_tolerance(pub_hi), (count, denom, pub_hi)
@@ -132,9 +129,7 @@ def test_0_9_limits_reproduced_by_byar_at_published_precision(fingertips: pd.Dat
 
 
 def test_default_rate_rule_against_published(fingertips: pd.DataFrame) -> None:
-    out = add_intervals(
-        fingertips, "byar_exact", multiplier=PER_100K, count_col="Count", denom_col="Denominator"
-    )
+    out = add_intervals(fingertips, "byar_exact", multiplier=PER_100K, count_col="Count", denom_col="Denominator")
     published = out[out[CI95[0]].notna()]
     large = published[published["Count"] >= 10]
     small = published[published["Count"] < 10]
@@ -248,9 +243,7 @@ rate_counts = st.floats(min_value=0.0, max_value=1e6, allow_nan=False)
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(denom=denoms, frac=fractions, level=levels, mult=multipliers)
-def test_wilson_contains_value_and_stays_in_range(
-    denom: float, frac: float, level: float, mult: float
-) -> None:
+def test_wilson_contains_value_and_stays_in_range(denom: float, frac: float, level: float, mult: float) -> None:
     count = frac * denom
     lo, hi = wilson(count, denom, level, mult)
     value = count / denom * mult
@@ -260,9 +253,7 @@ def test_wilson_contains_value_and_stays_in_range(
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(count=rate_counts, denom=denoms, level=levels, mult=multipliers)
-def test_rate_contains_value_and_lower_non_negative(
-    count: float, denom: float, level: float, mult: float
-) -> None:
+def test_rate_contains_value_and_lower_non_negative(count: float, denom: float, level: float, mult: float) -> None:
     lo, hi = rate_interval(count, denom, level, mult)
     value = count / denom * mult
     assert 0.0 <= lo <= value <= hi
@@ -280,9 +271,7 @@ def test_998_contains_95(denom: float, frac: float, count: float) -> None:
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(denom=denoms, fracs=st.tuples(fractions, fractions), level=levels)
-def test_wilson_monotone_in_count(
-    denom: float, fracs: tuple[float, float], level: float
-) -> None:
+def test_wilson_monotone_in_count(denom: float, fracs: tuple[float, float], level: float) -> None:
     small, large = sorted(fracs)
     lo1, hi1 = wilson(small * denom, denom, level)
     lo2, hi2 = wilson(large * denom, denom, level)
@@ -296,9 +285,7 @@ def test_wilson_monotone_in_count(
     denom=denoms,
     level=levels,
 )
-def test_rate_monotone_in_integer_count(
-    counts: tuple[int, int], denom: float, level: float
-) -> None:
+def test_rate_monotone_in_integer_count(counts: tuple[int, int], denom: float, level: float) -> None:
     small, large = sorted(counts)
     lo1, hi1 = rate_interval(small, denom, level)
     lo2, hi2 = rate_interval(large, denom, level)
@@ -391,9 +378,7 @@ def test_add_intervals_flags_invalid_rows_without_raising() -> None:
     # A count above the denominator is fine for a rate.
     rates = add_intervals(df, "byar_exact")
     assert rates.loc[4, "interval_note"] == ""
-    assert rates.loc[4, ["lower", "upper"]].tolist() == pytest.approx(
-        list(rate_interval(30, 20))
-    )
+    assert rates.loc[4, ["lower", "upper"]].tolist() == pytest.approx(list(rate_interval(30, 20)))
 
 
 def test_add_intervals_vectorised_matches_scalar() -> None:
@@ -408,9 +393,7 @@ def test_add_intervals_vectorised_matches_scalar() -> None:
                 assert tuple(w.iloc[i][["lower", "upper"]]) == pytest.approx(wilson(c, d, level))
             else:
                 assert w.iloc[i]["interval_note"] == NOTE_COUNT_OVER_DENOMINATOR
-            assert tuple(r.iloc[i][["lower", "upper"]]) == pytest.approx(
-                rate_interval(c, d, level, 1000)
-            )
+            assert tuple(r.iloc[i][["lower", "upper"]]) == pytest.approx(rate_interval(c, d, level, 1000))
         assert (r["level"] == level).all() and (r["method"] == "byar_exact").all()
         assert r.index.tolist() == list(range(10, 19))
 

@@ -5,6 +5,7 @@ the store (model.cache), so a ward not seen before is a filter. These tests reco
 ward's row the slow, obvious way from the Store's own query results and compare all 44 wards,
 both confidence levels, in the normal and the public (suppressed) store.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,12 +42,26 @@ def _oracle(store, code, scheme, level):
         lo, hi = me[f"lower{suffix}"], me[f"upper{suffix}"]
         vals = wards.value.dropna()
         worse_side = vals < me.value if meta.polarity == "high_is_good" else vals > me.value
-        rows.append(dict(indicator_id=meta.indicator_id, period=period, value=float(me.value), lower=lo, upper=hi,
-                         england=cvals[ENGLAND], london=cvals[LONDON], bromley=cvals[BROMLEY],
-                         ward_min=vals.min(), ward_q25=vals.quantile(0.25), ward_q75=vals.quantile(0.75),
-                         ward_max=vals.max(), n_wards=len(vals), bromley_rank=int(worse_side.sum() + 1),
-                         comparison=phstats.compare(lo, hi, cvals[against], meta.polarity) if against else "not compared",
-                         compared_with=profile.COMPARATOR_NAMES.get(against, "none")))
+        rows.append(
+            dict(
+                indicator_id=meta.indicator_id,
+                period=period,
+                value=float(me.value),
+                lower=lo,
+                upper=hi,
+                england=cvals[ENGLAND],
+                london=cvals[LONDON],
+                bromley=cvals[BROMLEY],
+                ward_min=vals.min(),
+                ward_q25=vals.quantile(0.25),
+                ward_q75=vals.quantile(0.75),
+                ward_max=vals.max(),
+                n_wards=len(vals),
+                bromley_rank=int(worse_side.sum() + 1),
+                comparison=phstats.compare(lo, hi, cvals[against], meta.polarity) if against else "not compared",
+                compared_with=profile.COMPARATOR_NAMES.get(against, "none"),
+            )
+        )
     return pd.DataFrame(rows)
 
 

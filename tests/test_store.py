@@ -1,5 +1,6 @@
 """The query layer (loaders.store.Store) over the committed extracts: results, whitelisting, SQL hygiene,
 thread safety and unreadable data."""
+
 from __future__ import annotations
 
 import ast
@@ -18,15 +19,13 @@ from loaders.store import BadRequest, DataUnavailable, Store
 BROMLEY, LONDON, ENGLAND = "E09000006", "E12000007", "E92000001"
 WARDS_2014 = {f"E05000{n}" for n in range(106, 128)}
 WARDS_2022 = {f"E050{n}" for n in range(13987, 14009)}
-CLA_PERIODS = [f"31 Mar {y}" for y in range(2019, 2024)]
+CLA_PERIODS = [f"31 Mar {y}" for y in range(2019, 2026)]
 
 
 @pytest.fixture(scope="module")
 def parquet(data_dir) -> dict[str, pd.DataFrame]:
     """The committed tables read directly with pandas, to check the Store against."""
     return {t: pd.read_parquet(data_dir / f"{t}.parquet") for t in ("values", "areas")}
-
-
 
 
 # --------------------------------------------------------------------------- results
@@ -38,8 +37,13 @@ def test_values_idaci_2019_wards_2014(store, parquet):
     assert df.area_name.notna().all() and df.area_name.str.len().gt(0).all()
 
     v, a = parquet["values"], parquet["areas"]
-    expected = v[(v.indicator_id == "idaci") & (v.period == "2019") & (v.area_type == "ward2014")
-                 & v.area_code.isin(WARDS_2014) & (v.breakdown == "All")]
+    expected = v[
+        (v.indicator_id == "idaci")
+        & (v.period == "2019")
+        & (v.area_type == "ward2014")
+        & v.area_code.isin(WARDS_2014)
+        & (v.breakdown == "All")
+    ]
     expected = expected.sort_values(["value", "area_code"], ascending=[False, True])
     assert list(df.area_code) == list(expected.area_code)
     assert (df.value.to_numpy() == expected.value.to_numpy()).all()
@@ -61,13 +65,13 @@ def test_comparators_idaci_2019(store, parquet):
     assert df.at[LONDON, "value"] > df.at[BROMLEY, "value"]  # Bromley is less deprived than London
 
 
-def test_series_cla_rate_five_periods_each(store):
+def test_series_cla_rate_seven_periods_each(store):
     df = store.series("cla_rate", [BROMLEY, ENGLAND])
     assert set(df.area_code) == {BROMLEY, ENGLAND}
     for code, g in df.groupby("area_code"):
         assert list(g.period) == CLA_PERIODS, code  # one row per period, in time order
     b = df[(df.area_code == BROMLEY) & (df.period == "31 Mar 2023")].iloc[0]
-    assert (b.numerator, b.denominator) == (343, 72526)
+    assert (b.numerator, b.denominator) == (343, 72568)  # the 2025 edition (the 2023 one said 72,526)
 
 
 def test_london_rank_obesity_year6(store, parquet):
@@ -75,24 +79,31 @@ def test_london_rank_obesity_year6(store, parquet):
     assert len(df) > 600
     assert (df.london_wards == len(df)).all()
     assert df.london_rank.min() == 1 and df.london_rank.max() <= len(df)
-    assert WARDS_2014 <= set(df.area_code)
+    assert set(df.area_code) >= WARDS_2014
     v = parquet["values"]
-    v = v[(v.indicator_id == "obesity_year6") & (v.period == "2011/12-2013/14") & (v.area_type == "ward2014")
-          & v.value.notna()]
+    v = v[
+        (v.indicator_id == "obesity_year6")
+        & (v.period == "2011/12-2013/14")
+        & (v.area_type == "ward2014")
+        & v.value.notna()
+    ]
     assert len(df) == len(v)
     top = v.loc[v.value.idxmax(), "area_code"]
     assert df.loc[df.london_rank == 1, "area_code"].tolist() == [top]
 
 
 # --------------------------------------------------------------------------- whitelisting
-@pytest.mark.parametrize("call", [
-    lambda s: s.values("no_such_indicator", "2019", "ward2014"),
-    lambda s: s.values("idaci'; DROP TABLE vals; --", "2019", "ward2014"),
-    lambda s: s.comparators("IDACI", "2019"),
-    lambda s: s.series("no_such_indicator", [BROMLEY]),
-    lambda s: s.london_rank("no_such_indicator", "2019"),
-    lambda s: s.options("no_such_indicator"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.values("no_such_indicator", "2019", "ward2014"),
+        lambda s: s.values("idaci'; DROP TABLE vals; --", "2019", "ward2014"),
+        lambda s: s.comparators("IDACI", "2019"),
+        lambda s: s.series("no_such_indicator", [BROMLEY]),
+        lambda s: s.london_rank("no_such_indicator", "2019"),
+        lambda s: s.options("no_such_indicator"),
+    ],
+)
 def test_unknown_indicator_is_rejected(store, call):
     with pytest.raises(BadRequest, match="unknown indicator"):
         call(store)
@@ -124,8 +135,9 @@ def test_sql_is_never_built_by_formatting(root):
     loaders = root / "loaders"
     q = ast.parse((loaders / "queries.py").read_text())
     for node in ast.walk(q):
-        assert not isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call)), \
+        assert not isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call)), (
             f"queries.py:{node.lineno}: SQL built by formatting or concatenation"
+        )
 
     def is_query(node) -> bool:
         if isinstance(node, ast.Subscript):  # queries.LOAD[table]
@@ -171,7 +183,7 @@ def test_sql_is_never_built_by_formatting(root):
             continue
         problems.append(f"{path.name}:{call.lineno} {ast.unparse(call)[:80]}")
     n_wrapped = 0
-    for path, call, fn in calls:
+    for path, call, _fn in calls:
         if name(call) in wrappers:
             n_wrapped += 1
             if not (call.args and is_query(call.args[0])):
@@ -193,7 +205,6 @@ CALLS = [
     ("options", ("neet",), {}),
     ("indicators", (), {}),
     ("areas", ("ward2022",), {}),
-    ("crosswalk", (), {}),
     ("topology", ("ward2022",), {}),
 ]
 
@@ -220,8 +231,7 @@ def test_concurrent_queries_match_sequential(store, data_dir):
         if isinstance(got, dict):  # a TopoJSON layer
             assert got == expected[j], CALLS[j][0]
             continue
-        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected[j].reset_index(drop=True),
-                                      obj=CALLS[j][0])
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected[j].reset_index(drop=True), obj=CALLS[j][0])
 
 
 # --------------------------------------------------------------------------- faults
@@ -251,17 +261,25 @@ def test_truncated_topology_is_reported_on_use(data_copy):
         s.topology("ward2022")
 
 
-SOURCE = dict(source_id="local_cla_rate", publisher="London Borough of Bromley (local extract)",
-              title="Local extract, loaded 01 Apr 2025, by file council_cla.csv, 110 rows, ward2022", url="",
-              licence="Council data: not for publication without approval", attribution="London Borough of Bromley",
-              raw_file="council_cla.csv", sha256="ab" * 32)
+SOURCE = dict(
+    source_id="local_cla_rate",
+    publisher="London Borough of Bromley (local extract)",
+    title="Local extract, loaded 01 Apr 2025, by file council_cla.csv, 154 rows, ward2022",
+    url="",
+    licence="Council data: not for publication without approval",
+    attribution="London Borough of Bromley",
+    raw_file="council_cla.csv",
+    sha256="ab" * 32,
+)
 
 
 def write_local(data_copy: Path, name: str, df: pd.DataFrame, source: dict | None = SOURCE) -> Path:
     """A local extract as the app stores it: data/local/<name>.parquet, its source entry in the metadata."""
     table = pa.Table.from_pandas(df, preserve_index=False)
     if source is not None:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"bwe_source": json.dumps(source).encode()})
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), b"bwe_source": json.dumps(source).encode()}
+        )
     (data_copy / "local").mkdir(exist_ok=True)
     path = data_copy / "local" / f"{name}.parquet"
     pq.write_table(table, path)
@@ -271,7 +289,7 @@ def write_local(data_copy: Path, name: str, df: pd.DataFrame, source: dict | Non
 def council_cla(data_copy: Path) -> pd.DataFrame:
     v = pd.read_parquet(data_copy / "values.parquet")
     own = v[(v.indicator_id == "cla_rate") & (v.area_type == "ward2022")].copy()
-    assert own.is_illustrative.all() and len(own) == 110
+    assert own.is_illustrative.all() and len(own) == 154  # 22 wards x 2019-2025
     own["is_illustrative"] = False
     own["source_id"] = "local_cla_rate"
     own["note"] = "council extract"
@@ -297,7 +315,7 @@ def test_local_extract_replaces_illustrative_series(data_copy):
     assert len(got) == 22 and set(got.source_id) == {"local_cla_rate"} and not got.is_illustrative.any()
     assert (got.note == "council extract").all()
     assert s.values("neet", "2023", "ward2022").is_illustrative.all()  # other series untouched
-    assert len(s.all_values()) == len(before.all_values())  # 110 rows replaced by 110
+    assert len(s.all_values()) == len(before.all_values())  # 154 rows replaced by 154
     # the source entry in the file's metadata is added to the sources table
     src = s.sources()
     assert len(src) == len(before.sources()) + 1
@@ -317,19 +335,27 @@ def test_local_folder_without_extracts(data_copy):
 
 @pytest.mark.parametrize("with_source", [True, False])
 def test_local_extract_with_wrong_columns(data_copy, with_source):
-    write_local(data_copy, "council", pd.DataFrame({"ward": ["E05013987"], "cla": [12]}),
-                SOURCE if with_source else None)
+    write_local(
+        data_copy, "council", pd.DataFrame({"ward": ["E05013987"], "cla": [12]}), SOURCE if with_source else None
+    )
     with pytest.raises(DataUnavailable, match="local"):
         Store(data_copy)
 
 
-@pytest.mark.parametrize("metadata", [None, {b"other": b"x"}, {b"bwe_source": b"{not json"},
-                                      {b"bwe_source": json.dumps({"source_id": "local_cla_rate"}).encode()}],
-                         ids=["none", "other-key", "bad-json", "incomplete"])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        None,
+        {b"other": b"x"},
+        {b"bwe_source": b"{not json"},
+        {b"bwe_source": json.dumps({"source_id": "local_cla_rate"}).encode()},
+    ],
+    ids=["none", "other-key", "bad-json", "incomplete"],
+)
 def test_local_extract_without_a_readable_source_entry(data_copy, metadata):
     """Values with no source entry would be shown with no provenance: refused."""
     table = pa.Table.from_pandas(council_cla(data_copy), preserve_index=False).replace_schema_metadata(metadata)
     (data_copy / "local").mkdir()
     pq.write_table(table, data_copy / "local" / "cla_rate.parquet")
-    with pytest.raises(DataUnavailable, match="local extract in .*local.* cannot be read"):
+    with pytest.raises(DataUnavailable, match="local extract .*local.* cannot be read"):
         Store(data_copy)

@@ -3,6 +3,7 @@
 Each widget is bound to one query parameter. A value in the URL that is not valid
 falls back to the default and adds a short notice; nothing raises.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -36,19 +37,39 @@ class UrlState:
         elif fresh or not valid(st.session_state.get(key)):
             st.session_state[key] = default
 
-    def select(self, name: str, label: str, options: Sequence[str], default: str | None = None, *,
-               format_func: Callable = str, widget: Callable = st.selectbox, quiet: bool = False, **kw) -> str:
+    def select(
+        self,
+        name: str,
+        label: str,
+        options: Sequence[str],
+        default: str | None = None,
+        *,
+        format_func: Callable = str,
+        widget: Callable = st.selectbox,
+        quiet: bool = False,
+        **kw,
+    ) -> str:
         options = list(options)
         default = default if default in options else options[0]
         key = f"{self.page}:{name}"
-        self._sync(name, key, default, lambda u: (u if u in options else None, u in options),
-                   lambda v: v in options, quiet)
+        self._sync(
+            name, key, default, lambda u: (u if u in options else None, u in options), lambda v: v in options, quiet
+        )
         value = widget(label, options, key=key, format_func=format_func, **kw)
         self._write(name, key, value)
         return value
 
-    def multi(self, name: str, label: str, options: Sequence[str], default: Sequence[str], *,
-              format_func: Callable = str, max_selections: int | None = None, **kw) -> list[str]:
+    def multi(
+        self,
+        name: str,
+        label: str,
+        options: Sequence[str],
+        default: Sequence[str],
+        *,
+        format_func: Callable = str,
+        max_selections: int | None = None,
+        **kw,
+    ) -> list[str]:
         options = list(options)
         key = f"{self.page}:{name}"
 
@@ -65,8 +86,14 @@ class UrlState:
 
     def flag(self, name: str, label: str, default: bool = False, **kw) -> bool:
         key = f"{self.page}:{name}"
-        self._sync(name, key, default, lambda u: (u == "1" if u in ("0", "1") else None, u in ("0", "1")),
-                   lambda v: isinstance(v, bool), False)
+        self._sync(
+            name,
+            key,
+            default,
+            lambda u: (u == "1" if u in ("0", "1") else None, u in ("0", "1")),
+            lambda v: isinstance(v, bool),
+            False,
+        )
         value = st.toggle(label, key=key, **kw)
         self._write(name, key, "1" if value else "0")
         return value
@@ -84,6 +111,6 @@ class UrlState:
 
 def _show(url: str) -> str:
     """A URL value as plain text for a notice: printable characters only, short, Markdown escaped."""
-    from ui.common import md  # noqa: PLC0415 (ui.common imports nothing from here)
+    from ui.text import plain as md  # noqa: PLC0415
 
     return md("".join(ch for ch in url if ch.isprintable())[:40])
