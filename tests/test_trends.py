@@ -426,3 +426,11 @@ def test_neighbour_model_choice_changes_the_preset_and_labels(store):
     assert at.query_params["neighbours"] == "2021"
     labels = [at.multiselect(key="trends:areas").format_func(c) for c in nb21]
     assert all(lab.endswith("(statistical neighbour, 2021 model)") for lab in labels), labels
+
+
+def test_every_line_colour_stands_out_from_white_at_3_to_1():
+    """WCAG 1.4.11 (non-text contrast): trend lines are graphical objects, so 3:1 against the background."""
+    from charts import contrast
+
+    for colour in [*style.CATEGORICAL, *style.AREA_COLOURS.values()]:
+        assert contrast.ratio(colour, "#ffffff") >= 3.0, colour

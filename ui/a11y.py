@@ -61,7 +61,8 @@ download a CSV file.
   downloaded as CSV. Colour is never the only cue: categories are named in legends, cell text, tooltips and tables;
   data status is written out (ILLUSTRATIVE, ESTIMATE, suppressed).
 - Text, captions, badges and chart labels meet 4.5:1 contrast (3:1 for large text) in the normal and presentation
-  modes; labels drawn in a line's colour use a darker shade of it.
+  modes; labels drawn in a line's colour use a darker shade of it. Every line colour on trend charts stands out
+  from the white background at 3:1 or more (non-text contrast), and the 20 line colours stay apart from each other.
 - Every control, link, download and board-pack button can be reached with Tab and used with Enter or Space, with a
   visible focus ring. On the map explorer the **Selected area** box is the keyboard alternative to clicking the
   map: type part of a name and press Enter.
@@ -69,9 +70,6 @@ download a CSV file.
 **Known limits.**
 - Charts are pictures: their points cannot be visited one by one with the keyboard or a screen reader; use the
   description and the table beside each chart (hover tooltips give nothing the table does not).
-- Some line colours for wards and statistical neighbours on trend charts are lighter than 3:1 against white;
-  each line is also named at its end (in a darker shade), in the legend and in the table. Bromley, London and
-  England always keep their own colours.
 - Light fill colours on maps (the lowest quintile) are told apart by their outline, the legend and the table,
   not by contrast with the background.
 - Tables are drawn by Streamlit's data grid; some screen readers read it cell by cell only. Every table can be
