@@ -8,8 +8,15 @@ exports keep coming, recycled after :data:`MAX_JOBS` images, and stopped after :
 without one, so its memory is given back. One image at a time (a lock), as vl-convert did in
 process. If the helper cannot be started, the image is rendered in this process instead.
 
-Protocol on the child's stdin/stdout: a request is ``<u32 header length><header JSON><u32 spec
-length><spec JSON>``; a reply is ``<u8 ok><u32 length><bytes>`` (the image, or an error message).
+Board packs are built there too (:func:`pack`): assembling a PowerPoint and a PDF decodes every
+image (the PDF writer alone holds ~50 MB for a five-indicator pack), and that memory would stay with
+the server. The helper builds the pack from the view (exports.view) with its own Store, rendering the
+images in its own process.
+
+Protocol on the child's stdin/stdout: a request is ``<u32 header length><header JSON><u32 body
+length><body>`` (header ``{"job": "image", "fmt", "scale"}`` with the Vega-Lite spec as body, or
+``{"job": "pack", "fmt", "kind", "view"}`` with an empty body); a reply is ``<u8 ok><u32 length><bytes>``
+(the file, or an error message).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import struct
 import subprocess
 import sys
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 IDLE_SECONDS = 90
@@ -31,6 +39,8 @@ _lock = threading.Lock()
 _proc: subprocess.Popen | None = None
 _jobs = 0
 _timer: threading.Timer | None = None
+_IN_HELPER = False  # True in the child: render there, never start a helper of the helper
+_STORES: dict = {}  # the child's Store, keyed by data folder and the council extracts' version
 
 
 class RenderError(RuntimeError):
@@ -84,9 +94,28 @@ def helper_pid() -> int | None:
 
 def convert(fmt: str, spec: str, *, scale: float = 2.0) -> bytes:
     """``spec`` (Vega-Lite JSON text) as PNG or SVG bytes."""
-    global _proc, _jobs, _timer
     if fmt not in ("png", "svg"):
         raise ValueError(f"unknown image format {fmt!r}")
+    if _IN_HELPER:
+        return _convert_here(fmt, spec, scale)
+    return _request(
+        {"job": "image", "fmt": fmt, "scale": scale}, spec.encode(), lambda: _convert_here(fmt, spec, scale)
+    )
+
+
+def pack(view, fmt: str) -> bytes:
+    """The board pack of ``view`` (exports.view.WardView or HotspotView) as PowerPoint (``pptx``) or PDF bytes."""
+    if fmt not in ("pptx", "pdf"):
+        raise ValueError(f"unknown pack format {fmt!r}")
+    header = {"job": "pack", "fmt": fmt, "kind": type(view).__name__, "view": asdict(view)}
+    if _IN_HELPER:
+        return _pack_here(header)
+    return _request(header, b"", lambda: _pack_here(header))
+
+
+def _request(header: dict, body: bytes, here) -> bytes:
+    """One job for the helper (started when needed); ``here()`` does it in this process if none can start."""
+    global _proc, _jobs, _timer
     with _lock:
         if _timer is not None:
             _timer.cancel()
@@ -102,11 +131,10 @@ def convert(fmt: str, spec: str, *, scale: float = 2.0) -> bytes:
                     env={**os.environ, "PYTHONPATH": str(ROOT)},
                 )
         except OSError:
-            return _convert_here(fmt, spec, scale)
-        header = json.dumps({"fmt": fmt, "scale": scale}).encode()
-        body = spec.encode()
+            return here()
+        head = json.dumps(header).encode()
         try:
-            _proc.stdin.write(struct.pack("<I", len(header)) + header + struct.pack("<I", len(body)) + body)
+            _proc.stdin.write(struct.pack("<I", len(head)) + head + struct.pack("<I", len(body)) + body)
             _proc.stdin.flush()
             ok, n = struct.unpack("<BI", _read(_proc.stdout, 5))
             data = _read(_proc.stdout, n)
@@ -123,7 +151,29 @@ def convert(fmt: str, spec: str, *, scale: float = 2.0) -> bytes:
     return data
 
 
+def _pack_here(header: dict) -> bytes:
+    from exports import boardpack  # noqa: PLC0415 (python-pptx and fpdf2: only where packs are built)
+    from exports import view as views  # noqa: PLC0415
+    from loaders import extracts  # noqa: PLC0415
+    from loaders.store import Store, default_data_dir  # noqa: PLC0415
+
+    kinds = {"WardView": views.WardView, "HotspotView": views.HotspotView}
+    fields = dict(header["view"])
+    if "indicators" in fields:
+        fields["indicators"] = tuple(fields["indicators"])
+    view = kinds[header["kind"]](**fields)
+    d = default_data_dir()
+    key = (str(d), extracts.version(d))
+    if key not in _STORES:
+        _STORES.clear()
+        _STORES[key] = Store(d)
+    deck = boardpack.slides(views.open_store(view, _STORES[key]), view)
+    return boardpack.to_pptx(deck) if header["fmt"] == "pptx" else boardpack.to_pdf(deck)
+
+
 def serve() -> None:  # the child
+    global _IN_HELPER
+    _IN_HELPER = True
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
@@ -132,9 +182,12 @@ def serve() -> None:  # the child
             return
         header = json.loads(_read(stdin, n))
         (m,) = struct.unpack("<I", _read(stdin, 4))
-        spec = _read(stdin, m).decode()
+        body = _read(stdin, m)
         try:
-            out, ok = _convert_here(header["fmt"], spec, float(header.get("scale", 2.0))), 1
+            if header.get("job") == "pack":
+                out, ok = _pack_here(header), 1
+            else:
+                out, ok = _convert_here(header["fmt"], body.decode(), float(header.get("scale", 2.0))), 1
         except Exception as e:  # noqa: BLE001 (sent back to the server, which raises it)
             out, ok = (str(e).splitlines() or [type(e).__name__])[0][:500].encode(), 0
         stdout.write(struct.pack("<BI", ok, len(out)) + out)

@@ -239,3 +239,27 @@ def test_pages_offer_their_exports_without_rerun(page, params):
     assert exports and all(b.proto.ignore_rerun for b in exports), [b.label for b in buttons]
     if page != "map":
         assert any("Board pack" in b.label for b in buttons)
+
+
+def test_packs_from_the_app_are_built_in_the_renderer_process_and_match(store):
+    """The app's pack buttons build in exports.render's helper process (its memory is not the server's): the
+    same slides as a pack built here, for a 2014 ward in public mode and a non-default hotspot view."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from exports import render
+
+    ward = views.WardView("E05000115", level="99.8", public=True)
+    hot = views.HotspotView(geography="ward2014", rule="significantly_worse", comparator="london", level="99.8")
+    try:
+        pptx = render.pack(ward, "pptx")
+        assert render.helper_pid() is not None  # built in the helper, not in this process
+        pdf = render.pack(hot, "pdf")
+    finally:
+        render.stop()
+    here = boardpack.slides(views.open_store(ward, store), ward)
+    assert [s.shapes.title.text for s in Presentation(io.BytesIO(pptx)).slides] == [s.title for s in here]
+    expected = boardpack.slides(views.open_store(hot, store), hot)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == len(expected)
+    with pytest.raises(ValueError):
+        render.pack(ward, "docx")

@@ -85,7 +85,7 @@ def _download(where, label: str, make, file_name: str, mime: str, *, key: str, i
 def board_pack_buttons(view, *, key: str) -> None:
     """One-click PowerPoint and PDF packs of the page's view (exports.view), built when clicked. The view is
     checked now, so a pack that cannot be made says why instead of offering a button that gives nothing."""
-    from exports import boardpack  # noqa: PLC0415
+    from exports import boardpack, render  # noqa: PLC0415
     from loaders.store import BadRequest, DataUnavailable  # noqa: PLC0415
     from ui.data import store  # noqa: PLC0415
 
@@ -95,20 +95,13 @@ def board_pack_buttons(view, *, key: str) -> None:
     except (BadRequest, DataUnavailable) as e:
         st.error(f"No board pack for this view: {plain(e)}")
         return
-    made = {}
-
-    def deck():  # one deck for both buttons of this run
-        if "deck" not in made:
-            made["deck"] = boardpack.slides(s, view)
-        return made["deck"]
-
     name = f"board_pack_{getattr(view, 'ward', None) or 'bromley_hotspots'}"
     label = "ward" if hasattr(view, "ward") else "hotspot view"
     c1, c2 = st.columns(2)
     _download(
         c1,
         f"Board pack for this {label} (PowerPoint)",
-        lambda: boardpack.to_pptx(deck()),
+        lambda: render.pack(view, "pptx"),  # built in the renderer process: its memory is not the server's
         f"{name}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key=f"{key}_pptx",
@@ -117,7 +110,7 @@ def board_pack_buttons(view, *, key: str) -> None:
     _download(
         c2,
         f"Board pack for this {label} (PDF)",
-        lambda: boardpack.to_pdf(deck()),
+        lambda: render.pack(view, "pdf"),
         f"{name}.pdf",
         "application/pdf",
         key=f"{key}_pdf",
