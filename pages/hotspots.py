@@ -177,6 +177,7 @@ def main() -> None:
         .encode(),
         file_name=("ILLUSTRATIVE_" if res["illustrative"] else "") + f"hotspots_{geography}.csv",
         mime="text/csv",
+        on_click="ignore",
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.subheader("Flags by kind of data")

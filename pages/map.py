@@ -165,7 +165,11 @@ def main() -> None:
     notices.public_footnote(table)
     st.dataframe(v["shown"], hide_index=True, width="stretch")
     st.download_button(
-        "Download table (CSV)", lambda: download.to_csv(index=False).encode(), file_name=f"{name}.csv", mime="text/csv"
+        "Download table (CSV)",
+        lambda: download.to_csv(index=False).encode(),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
     )
 
 

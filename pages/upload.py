@@ -56,6 +56,7 @@ def _upload(who: auth.Writer) -> None:
         extracts.TEMPLATE.encode(),
         file_name="ward_extract_template.csv",
         mime="text/csv",
+        on_click="ignore",
     )
     with st.expander("What the file may look like"):
         st.markdown(
@@ -189,7 +190,11 @@ def _problems(name: str, problems) -> None:
     if len(problems) > SHOWN:
         st.caption(f"… and {len(problems) - SHOWN} more: download the full list.")
     st.download_button(
-        "All problems (CSV)", table.to_csv(index=False).encode(), file_name="problems.csv", mime="text/csv"
+        "All problems (CSV)",
+        table.to_csv(index=False).encode(),
+        file_name="problems.csv",
+        mime="text/csv",
+        on_click="ignore",
     )
 
 

@@ -150,6 +150,7 @@ def main() -> None:
         .encode(),
         file_name=f"ward_profile_{code}.csv",
         mime="text/csv",
+        on_click="ignore",
     )
 
     downloads.board_pack_buttons(view, key="ward_pack")

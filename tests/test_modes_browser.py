@@ -139,7 +139,11 @@ def test_public_mode_survives_sidebar_links_refresh_and_new_tabs(server, context
     _assert_no_small_counts(_map_csv(page))
     # every in-page link on the overview keeps public mode, in this tab and in a new one
     _sidebar(page, "Overview")
-    links = page.locator("[data-testid='stMain'] a[href]")
+    links = page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a[href]")
+    page.wait_for_function(  # the tiles and the top wards are drawn after the title
+        "() => document.querySelectorAll(\"[data-testid='stMain'] [data-testid='stPageLink'] a[href]\").length >= 6",
+        timeout=60_000,
+    )
     hrefs = sorted({a.evaluate("a => a.href") for a in links.all()})
     assert len(hrefs) >= 5 and all("public=1" in h for h in hrefs), hrefs
     tab = context.new_page()
