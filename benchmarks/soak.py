@@ -33,7 +33,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 PY = ROOT / ".venv" / "bin" / "python"
 sys.path.insert(0, str(ROOT))
+from run import free_port, proc_mem  # noqa: E402 (benchmarks/run.py, beside this script)
 
 TARGET_MB = 400
 PLANS = {  # seconds of load, clients, views per session, seconds between RSS samples
@@ -52,22 +52,6 @@ PLANS = {  # seconds of load, clients, views per session, seconds between RSS sa
     "quick": dict(seconds=90, clients=3, per_session=20, sample=5, hard_limit=200, exports=0.1),
 }
 VIEW_TIMEOUT = 60  # s for one script run
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def proc_mem(pid: int) -> dict:
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            if k in ("VmRSS", "VmHWM"):
-                out[k] = round(int(v.split()[0]) / 1024, 1)
-    return out
 
 
 def load_avg() -> str:
@@ -267,7 +251,7 @@ def sample(pid: int, t0: float, stats: dict) -> dict:
     return {
         "t_s": round(time.monotonic() - t0, 1),
         "views": stats["views"],
-        **proc_mem(pid),
+        **{k: round(v, 1) for k, v in proc_mem(pid).items()},
         "children_MB": children_rss(pid),
         "load": load_avg(),
     }

@@ -7,8 +7,8 @@ import re
 import types
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from council_extract import save_neet_extract
 from streamlit.testing.v1 import AppTest
 
 from ui.frame import PAGES
@@ -153,19 +153,9 @@ def _writable(at) -> bool:
     )
 
 
-def _extract(data: Path, name="council_file.csv", small=True):
-    from loaders import extracts
-    from loaders.store import Store
-
-    s = Store(data)
-    codes = sorted(s.areas("ward2022").area_code)
-    text = "ward_code,period,numerator,denominator\n" + "".join(
-        f"{c},2024,{(2 if i < 3 else 30 + i) if small else 40 + i},{300 + i}\n" for i, c in enumerate(codes)
-    )
-    res = extracts.validate(text.encode(), name, "neet", pd.concat([s.areas("ward2022"), s.areas("ward2014")]))
-    assert res.ok, res.problems
-    extracts.save(res, "neet", name, data, actor="test")
-    return res
+def _extract(data: Path, name="council_file.csv"):
+    """Three wards with counts below 5 (2 each), the rest 30 or more."""
+    return save_neet_extract(data, name, lambda i, _: 2 if i < 3 else 30 + i, actor="test")
 
 
 def test_upload_page_is_read_only_by_default_and_explains_the_cli(data_copy, monkeypatch):

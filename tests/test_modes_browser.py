@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pandas as pd
 import pytest
+from council_extract import save_neet_extract
 
 import browser_helpers as bh
 from ui.frame import PAGES
@@ -30,18 +30,7 @@ SMALL = {"E05013987": 1, "E05013988": 3, "E05013989": 8}  # small (and secondary
 
 
 def _extract(data: Path) -> None:
-    from loaders import extracts
-    from loaders.store import Store
-
-    s = Store(data)
-    wards = pd.concat([s.areas("ward2022"), s.areas("ward2014")])
-    rows = ["ward_code,period,numerator,denominator,note"]
-    for i, code in enumerate(sorted(s.areas("ward2022").area_code)):
-        rows.append(f"{code},2024,{SMALL.get(code, 20 + i)},{300 + i},council note {i}")
-    text = "\n".join(rows) + "\n"
-    res = extracts.validate(text.encode(), "neet_small.csv", "neet", wards)
-    assert res.ok, res.problems
-    extracts.save(res, "neet", "neet_small.csv", data)
+    save_neet_extract(data, "neet_small.csv", lambda i, code: SMALL.get(code, 20 + i), notes=True)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from council_extract import save_neet_extract
 
 import browser_helpers as bh
 
@@ -25,21 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _data_with_extract(folder: Path) -> Path:
-    from loaders import extracts
-    from loaders.store import Store
-
     for p in (ROOT / "data").glob("*.parquet"):
         shutil.copy(p, folder / p.name)
-    s = Store(folder)
-    codes = sorted(s.areas("ward2022").area_code)
-    text = "ward_code,period,numerator,denominator\n" + "".join(
-        f"{c},2024,{3 if i < 3 else 20 + i},{300 + i}\n" for i, c in enumerate(codes)
-    )
-    res = extracts.validate(
-        text.encode(), "council_neet_secret.csv", "neet", pd.concat([s.areas("ward2022"), s.areas("ward2014")])
-    )
-    assert res.ok, res.problems
-    extracts.save(res, "neet", "council_neet_secret.csv", folder)
+    save_neet_extract(folder, "council_neet_secret.csv", lambda i, _: 3 if i < 3 else 20 + i)
     return folder
 
 

@@ -42,10 +42,6 @@ def store() -> Store | PublicStore:
     return base
 
 
-def is_public() -> bool:
-    return modes.current().public
-
-
 def reload_store() -> None:
     """Drop the cached stores (after a rebuild; extract changes are seen through their version)."""
     _base_store.clear()
