@@ -1,6 +1,6 @@
 """Benchmark suite for the Bromley Ward Explorer.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only SECTIONS] [--json PATH]
+    .venv/bin/python benchmarks/run.py [--quick] [--only SECTIONS] [--pages PAGES] [--json PATH]
 
 Prints plain-text tables and a PASS/FAIL summary, and writes the same figures to
 benchmarks/results.json. Sections (all run by default, in this order):
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import functools
 import importlib
 import inspect
@@ -360,6 +361,15 @@ def _alternate_select(name, label, values):
     return step
 
 
+def _alternate_radio(name, label, values):
+    def step(at, i):
+        w = widget(at, "radio", name, label)
+        w.set_value(values[i % len(values)])
+        return f"radio {w.key}: " + " / ".join(values), ("radio", name, label, values[i % len(values)])
+
+    return step
+
+
 def _cycle_ward(at, i):
     w = widget(at, "selectbox", "ward", "Ward")
     choices = [c for c in BROMLEY_WARDS_2022 if c != w.value]
@@ -405,10 +415,13 @@ def _hotspot_combos(at, i):
 
 # Interactions that show a view not seen before in the process (the app memoises views by their choices,
 # so alternating two values measures memo hits after the first two reruns).
+with open(ROOT / "data" / "scorecard.csv", encoding="utf-8") as _f:
+    SCORECARD_MEASURES = [r["measure_id"] for r in csv.DictReader(_f)]
 FRESH = {
     "map": _cycle_select("ward", "Selected area", BROMLEY_WARDS_2022),
     "hotspots": _hotspot_combos,
     "ward": _cycle_ward,
+    "scorecard": _cycle_select("measure", "Measure", SCORECARD_MEASURES),  # another measure's trend each time
 }
 
 PAGE_SETUP = {  # page stem -> (query params, interaction)
@@ -417,12 +430,15 @@ PAGE_SETUP = {  # page stem -> (query params, interaction)
     "hotspots": ({}, _toggle_multiselect("indicators", "Indicators")),
     "ward": ({"ward": "E05014002"}, _cycle_select("ward", "Ward", ["E05013990", "E05014002"])),
     "trends": ({}, _switch_areas),
+    "scorecard": ({}, _alternate_radio("neighbours", "Statistical neighbours", ["2021", "2025"])),
     "methods": ({}, None),
 }
+ONLY_PAGES: list[str] = []  # --pages: the apptest and diagnose sections run these pages only
 
 
 def pages() -> list[str]:
     found = sorted(p.stem for p in (ROOT / "pages").glob("*.py") if not p.stem.startswith("_"))
+    found = [p for p in found if not ONLY_PAGES or p in ONLY_PAGES]
     order = list(PAGE_SETUP)
     return [p for p in order if p in found] + [p for p in found if p not in order]
 
@@ -1550,8 +1566,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (< 90 s)")
     ap.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    ap.add_argument("--pages", default="", help="apptest/diagnose: comma-separated page stems only, e.g. scorecard")
     ap.add_argument("--json", default=str(BENCH / "results.json"), help="where to write the figures")
     a = ap.parse_args(argv)
+    ONLY_PAGES[:] = [p for p in a.pages.split(",") if p]
     mode = "quick" if a.quick else "full"
     cfg = BUDGET[mode]
     wanted = [s for s in SECTIONS if s in a.only.split(",")]

@@ -10,7 +10,8 @@ is opened or its URL changes: a ``rerun_script`` BackMsg with the page's URL pat
 string) and wait for each run to finish. The views are every combination the app offers, shuffled
 with a fixed seed: map (indicator x period x geography x comparator x colour x level x selected
 ward), hotspots (indicator sets x scheme x rule x comparator x level), ward profiles (ward x level),
-trends (indicator x areas), overview and methods; each in normal, public and presentation mode.
+trends (indicator x areas), scorecard (neighbour model x measure), overview and methods; each in normal,
+public and presentation mode; pages come up in the shares of ``PAGE_SHARE`` (map 30%, hotspots 20%, ...).
 After one view in ten (``--exports``) a client clicks one of the page's export buttons (PNG or SVG
 through vl-convert, CSV, PowerPoint or PDF board pack): the file is built on the server, as for a
 browser's click (a ``deferred_file`` backend operation), and not downloaded.
@@ -107,11 +108,37 @@ def all_views(seed: int = 12) -> list[tuple[str, str]]:
         for k in (1, 3, 5):
             for _ in range(4):
                 out.append(("trends", dict(indicator=ind, areas=",".join(rnd.sample(codes, min(k, len(codes)))))))
+    from model import scorecard as sc  # noqa: PLC0415
+
+    measures = list(sc.load_measures().measure_id)
+    for model, measure in itertools.product(("2025", "2021"), measures):
+        out.append(("scorecard", dict(neighbours=model, measure=measure)))
     out += [("overview", {}), ("methods", {})]
     views = [(page, urlencode({**q, **m})) for (page, q), m in itertools.product(out, modes)]
     views = list(dict.fromkeys(views))
     rnd.shuffle(views)
-    return views
+    return _mixed(views, rnd)
+
+
+# How often each page is opened, as people use the app (a map view is one of thousands of combinations, a ward
+# profile one of 88: uniform over views would be nearly all maps).
+PAGE_SHARE = {"map": 30, "hotspots": 20, "ward": 20, "trends": 15, "scorecard": 10, "overview": 3, "methods": 2}
+
+
+def _mixed(views: list[tuple[str, str]], rnd: random.Random) -> list[tuple[str, str]]:
+    """The same views in an order where pages come up in :data:`PAGE_SHARE` proportions: each page's own views
+    in turn (a page with few views repeats them, as people come back to a ward)."""
+    by_page: dict[str, list] = {}
+    for v in views:
+        by_page.setdefault(v[0], []).append(v)
+    pages = [p for p in PAGE_SHARE if p in by_page]
+    weights = [PAGE_SHARE[p] for p in pages]
+    nxt = dict.fromkeys(pages, 0)
+    out = []
+    for page in rnd.choices(pages, weights, k=len(views)):
+        out.append(by_page[page][nxt[page] % len(by_page[page])])
+        nxt[page] += 1
+    return out
 
 
 # --------------------------------------------------------------------------- the clients
@@ -274,6 +301,7 @@ def main() -> int:
     ap.add_argument("--exports", type=float, help="share of views followed by one export click (default 0.1)")
     ap.add_argument("--app-dir", default=str(ROOT), help="the checkout whose serve.py to run (default: this one)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "soak.json"))
+    ap.add_argument("--pages", help="only these pages, comma-separated (e.g. ward,scorecard): to find which one costs")
     ap.add_argument("--label", default="", help="a note stored in the JSON (e.g. 'before')")
     args = ap.parse_args()
     plan = dict(PLANS["quick" if args.quick else "full"])
@@ -288,6 +316,8 @@ def main() -> int:
     signal.alarm(plan["hard_limit"])
 
     views = all_views()
+    if args.pages:
+        views = [v for v in views if v[0] in args.pages.split(",")]
     random.seed(12)
     app_dir = Path(args.app_dir).resolve()
     port = free_port()
@@ -324,7 +354,7 @@ def main() -> int:
         "label": args.label,
         "app_dir": str(app_dir),
         "plan": plan,
-        "distinct_views": len(views),
+        "distinct_views": len(set(views)),
         "target_mb": TARGET_MB,
         "load_start": load_avg(),
         "samples": samples,

@@ -46,7 +46,7 @@ def explorer(
         comparator=f"{ctx['comparator_label']} {tested}",
         illustrative=ctx["illustrative"],
         estimate=ctx["estimate"],
-        extra=[*_suppressed_line(table), *extra],
+        extra=[*ctx.get("council", []), *_suppressed_line(table), *extra],
     )
     domain, palette, colour_title = style.colour_scale(
         colour, meta["polarity"], ctx["comparator_label"], quintile_labels
@@ -140,19 +140,31 @@ def ward_trend(
 
 
 def ward_trend_grid(
-    panels: list[tuple[pd.DataFrame, str, str]], ward_name: str, *, columns: int = 2, width: int = 330
+    panels: list[tuple[pd.DataFrame, str, str]],
+    ward_name: str,
+    *,
+    columns: int = 2,
+    width: int = 330,
+    extra: list[str] = (),
 ) -> Figure:
-    """All of a ward's trends as small multiples: ``panels`` is [(trend frame, name, unit)]."""
+    """All of a ward's trends as small multiples: ``panels`` is [(trend frame, name, unit)]; ``extra``: more
+    subtitle lines (the council extracts shown)."""
     df = pd.concat([t.assign(panel=axis_title({"name": n, "unit": u})) for t, n, u in panels], ignore_index=True)
+    statuses = set(df.status) if "status" in df else set()
+    styles = [
+        s
+        for s, shown in (("dashed: estimate", "ESTIMATE"), ("dotted: illustrative", "ILLUSTRATIVE"))
+        if shown in statuses
+    ]
+    key = "Bands: 95% confidence intervals where counts are published." + (
+        f" {'; '.join(styles).capitalize()}." if styles else ""
+    )
     return trends.trend_grid(
         df,
         series_order=[ward_name, "Bromley", "London", "England"],
         columns=columns,
         width=width,
-        title=style.title_block(
-            f"{ward_name}: trends",
-            "Bands: 95% confidence intervals where counts are published. Dashed: estimate; dotted: illustrative.",
-        ),
+        title=style.title_block(f"{ward_name}: trends", [key, *extra]),
     )
 
 
@@ -163,9 +175,9 @@ def hotspot_subtitle(res: dict, *, n: int, geography_label: str, rule_label: str
         period="latest period of each",
         geography=geography_label,
         comparator=res["comparator_label"],
-        illustrative=res["illustrative"],
+        illustrative=res.get("illustrative_names") or res["illustrative"],
         estimate=res["estimate"],
-        extra=[f"Rule: {rule_label} ({level}% intervals)"],
+        extra=[f"Rule: {rule_label} ({level}% intervals)", *res.get("council", [])],
     )
 
 

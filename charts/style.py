@@ -101,15 +101,18 @@ def subtitle_lines(
     period: str,
     geography: str,
     comparator: str | None = None,
-    illustrative: bool = False,
+    illustrative: bool | list[str] = False,
     estimate: bool = False,
     extra: list[str] = (),
 ) -> list[str]:
+    """``illustrative``: True, or the names of the indicators whose figures are ILLUSTRATIVE (said after the
+    label when the view mixes several indicators)."""
     lines = [
         " | ".join(x for x in (indicator, period, geography, f"compared with {comparator}" if comparator else "") if x)
     ]
     if illustrative:
-        lines.append(ILLUSTRATIVE_LABEL)
+        names = [] if isinstance(illustrative, bool) else list(dict.fromkeys(illustrative))
+        lines.append(ILLUSTRATIVE_LABEL + (f" Modelled: {'; '.join(names)}." if names else ""))
     if estimate:
         lines.append(ESTIMATE_LABEL)
     lines.extend(extra)

@@ -17,6 +17,16 @@ from charts.style import CATEGORICAL, series_colours
 SERIES_COLOURS = CATEGORICAL  # the palette for series other than Bromley, London and England (charts.style)
 STATUS = ["published", "ESTIMATE", "ILLUSTRATIVE", "SUPPRESSED"]
 STATUS_DASH = [[1, 0], [6, 3], [2, 2], [1, 4]]
+STATUS_SHAPES = ["circle", "triangle-up", "square"]
+
+
+def _statuses(df: pd.DataFrame, allowed: list[str]) -> list[str]:
+    """The data statuses a chart shows, in STATUS order: its legend names only those (a series the council's
+    own extract replaced is "published", so no ILLUSTRATIVE entry is left in the legend)."""
+    have = set(df.status) if "status" in df else set()
+    return [s for s in allowed if s in have] or allowed[:1]
+
+
 BAND_OPACITY = 0.1  # with a thin edge in the series' colour, so overlapping bands stay apart
 END_LABELS_MAX = 8  # name each line at its end when there are at most this many (the legend names them all)
 
@@ -120,6 +130,7 @@ def trend(
         alt.Tooltip("status:N", title="Data"),
     ]
     y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False))
+    shown = _statuses(df, STATUS[:3])
     base = alt.Chart(alt.NamedData("trend"))
     data = df.assign(band=df.series.isin(present if band_series is None else band_series))
     layers = []
@@ -149,7 +160,7 @@ def trend(
             strokeDash=alt.StrokeDash(
                 "status:N",
                 title="Data",
-                scale=alt.Scale(domain=STATUS[:3], range=STATUS_DASH[:3]),
+                scale=alt.Scale(domain=shown, range=[STATUS_DASH[STATUS.index(s)] for s in shown]),
                 legend=alt.Legend(orient="bottom"),
             ),
         )
@@ -160,7 +171,9 @@ def trend(
             y=alt.Y("value:Q", title=value_title),
             color=colour,
             shape=alt.Shape(
-                "status:N", scale=alt.Scale(domain=STATUS[:3], range=["circle", "triangle-up", "square"]), legend=None
+                "status:N",
+                scale=alt.Scale(domain=shown, range=[STATUS_SHAPES[STATUS.index(s)] for s in shown]),
+                legend=None,
             ),
             tooltip=tip,
         )
@@ -229,7 +242,8 @@ def trend_grid(
     periods = period_order(df)  # every panel's periods in one time order; each panel shows only its own
     per_panel = int(df.groupby("panel").period.nunique().max()) if len(df) else 1
     x = alt.X("period:O", sort=periods, axis=_time_axis(per_panel, max(map(len, periods), default=4), width, None))
-    status = alt.Scale(domain=STATUS, range=STATUS_DASH)
+    shown = _statuses(df, STATUS)
+    status = alt.Scale(domain=shown, range=[STATUS_DASH[STATUS.index(s)] for s in shown])
     tip = [
         alt.Tooltip("panel:N", title="Indicator"),
         alt.Tooltip("series:N", title="Area"),

@@ -26,7 +26,7 @@ from exports import images
 from exports import view as views
 from loaders.codes import GEOGRAPHY_LABELS, WARD_SCHEMES
 from loaders.store import BadRequest, Store
-from model import explore, profile, settings
+from model import explore, profile, provenance, settings
 from model import hotspots as hs
 from model.public import footnote
 
@@ -47,7 +47,7 @@ def plan(
 ) -> tuple[str, list[str], list[str]]:
     """(ward scheme, indicators shown, names of those the scheme lacks); BadRequest for a view that cannot be shown."""
     if isinstance(view, views.WardView):
-        scheme, wanted = profile.ward(store, view.ward)["scheme"], list(indicators or hs.DEFAULT_INDICATORS)
+        scheme, wanted = profile.ward(store, view.ward)["scheme"], list(indicators or hs.pack_indicators(store))
     else:
         if (
             view.geography not in WARD_SCHEMES
@@ -62,6 +62,8 @@ def plan(
         raise BadRequest(f"unknown confidence level {view.level!r} (choose {' or '.join(explore.LEVELS)})")
     names = {i: store.indicator(i)["name"] for i in wanted}  # an unknown id is a BadRequest
     cands = set(hs.candidates(store, scheme).indicator_id)
+    if isinstance(view, views.WardView) and not indicators:  # local indicators only where the scheme has them
+        wanted = [i for i in wanted if i in hs.DEFAULT_INDICATORS or i in cands]
     kept = [i for i in wanted if i in cands]
     if not kept and not isinstance(view, views.WardView):
         raise BadRequest(f"none of the indicators is available on {GEOGRAPHY_LABELS[scheme]}")
@@ -80,6 +82,7 @@ def slides(
     who = ward["info"]["name"] if ward else "Bromley"
     hot = None if ward else views.hotspots(store, replace(view, indicators=tuple(kept)))
     flags, used_sources, out = set(), set(), []
+    modelled: list[str] = []  # names of the indicators shown whose ward figures are ILLUSTRATIVE
 
     def picture(title: str, fig, subtitle: list[str], source_ids) -> Slide:
         used_sources.update(source_ids)
@@ -113,6 +116,7 @@ def slides(
             ),
         )
         flags |= {k for k in ("illustrative", "estimate") if figs["ctx"][k]}
+        modelled += [meta["name"]] if figs["ctx"]["illustrative"] else []
         ids = set(figs["table"].source_id)
         out.append(picture(f"{meta['name']}: map", figs["map"], figs["subtitle"], ids))
         out.append(picture(f"{meta['name']}: ranking", figs["ranking"], figs["subtitle"], ids))
@@ -122,6 +126,7 @@ def slides(
             flags |= {
                 k for k, col in (("illustrative", "is_illustrative"), ("estimate", "is_estimate")) if sp[col].any()
             }
+            modelled += sp.name[sp.is_illustrative.astype(bool)].tolist()
             out.append(
                 picture(
                     f"{who}: spine chart",
@@ -158,6 +163,7 @@ def slides(
     else:
         res = hot["res"]
         flags |= {k for k in ("illustrative", "estimate") if res[k]}
+        modelled += res["illustrative_names"]
         out.append(picture("Hotspots: ward × indicator", hot["matrix"], hot["subtitle"], res["source_ids"]))
         scores = res["scores"]
         top = scores[scores.n_flagged > 0].head(6)
@@ -186,8 +192,15 @@ def slides(
             *([f"Left out (not published on {GEOGRAPHY_LABELS[scheme]}): {', '.join(left_out)}"] if left_out else []),
             *(["PUBLIC MODE: " + footnote(view.threshold)] if view.public else []),
             *(
-                ["Contains ILLUSTRATIVE data (modelled ward NEET / children looked after): not for decisions."]
+                [f"Contains ILLUSTRATIVE data (modelled ward figures: {provenance.join(modelled)}): not for decisions."]
+                if "illustrative" in flags and modelled
+                else ["Contains ILLUSTRATIVE data (modelled ward figures): not for decisions."]
                 if "illustrative" in flags
+                else []
+            ),
+            *(
+                [f"Council's own figures: {'; '.join(provenance.council_labels(store, used_sources))}"]
+                if provenance.council_labels(store, used_sources)
                 else []
             ),
             *(["Contains ESTIMATES: 2014-ward series re-weighted to 2022 wards."] if "estimate" in flags else []),
@@ -229,7 +242,12 @@ def _source_line(store, source_ids: set[str]) -> str:
 
     src = store.sources()
     src = src[src.source_id.isin(source_ids)].drop_duplicates("source_id")
-    return source_line([f"{r.publisher} ({r.licence})" for r in src.itertuples()])
+    return source_line(
+        [
+            f"{provenance.label(store, r.source_id) if provenance.is_local(r.source_id) else r.publisher} ({r.licence})"
+            for r in src.itertuples()
+        ]
+    )
 
 
 def _fit(png: bytes, max_w: float, max_h: float) -> tuple[float, float]:

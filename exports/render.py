@@ -104,13 +104,44 @@ def convert(fmt: str, spec: str, *, scale: float = 2.0) -> bytes:
 
 
 def pack(view, fmt: str) -> bytes:
-    """The board pack of ``view`` (exports.view.WardView or HotspotView) as PowerPoint (``pptx``) or PDF bytes."""
+    """The board pack of ``view`` (exports.view.WardView, HotspotView or ScorecardView) as PowerPoint (``pptx``)
+    or PDF bytes, built in the helper process (the PDF writer's image memory is not the server's)."""
     if fmt not in ("pptx", "pdf"):
         raise ValueError(f"unknown pack format {fmt!r}")
     header = {"job": "pack", "fmt": fmt, "kind": type(view).__name__, "view": asdict(view)}
     if _IN_HELPER:
         return _pack_here(header)
     return _request(header, b"", lambda: _pack_here(header))
+
+
+def dataset(fmt: str, *, public: bool, threshold: int, zip_as: str | None = None) -> bytes:
+    """The full dataset (loaders.store.Store.dataset; public mode's suppression when ``public``), written in the
+    helper process: DuckDB keeps tens of MB after writing every row, which is then the helper's, not the server's."""
+    header = {"job": "dataset", "fmt": fmt, "public": public, "threshold": threshold, "zip_as": zip_as}
+    if _IN_HELPER:
+        return _dataset_here(header)
+    return _request(header, b"", lambda: _dataset_here(header))
+
+
+def _store_here():
+    """This process's Store of the data folder, opened again when an extract changes."""
+    from loaders import extracts  # noqa: PLC0415
+    from loaders.store import Store, default_data_dir  # noqa: PLC0415
+
+    d = default_data_dir()
+    key = (str(d), extracts.version(d))
+    if key not in _STORES:
+        _STORES.clear()
+        _STORES[key] = Store(d)
+    return _STORES[key]
+
+
+def _dataset_here(header: dict) -> bytes:
+    from model.public import PublicStore  # noqa: PLC0415
+
+    base = _store_here()
+    s = PublicStore(base, int(header["threshold"])) if header["public"] else base
+    return s.dataset(header["fmt"], zip_as=header.get("zip_as"))
 
 
 def _request(header: dict, body: bytes, here) -> bytes:
@@ -154,20 +185,19 @@ def _request(header: dict, body: bytes, here) -> bytes:
 def _pack_here(header: dict) -> bytes:
     from exports import boardpack  # noqa: PLC0415 (python-pptx and fpdf2: only where packs are built)
     from exports import view as views  # noqa: PLC0415
-    from loaders import extracts  # noqa: PLC0415
-    from loaders.store import Store, default_data_dir  # noqa: PLC0415
 
-    kinds = {"WardView": views.WardView, "HotspotView": views.HotspotView}
+    kinds = {"WardView": views.WardView, "HotspotView": views.HotspotView, "ScorecardView": views.ScorecardView}
     fields = dict(header["view"])
     if "indicators" in fields:
         fields["indicators"] = tuple(fields["indicators"])
     view = kinds[header["kind"]](**fields)
-    d = default_data_dir()
-    key = (str(d), extracts.version(d))
-    if key not in _STORES:
-        _STORES.clear()
-        _STORES[key] = Store(d)
-    deck = boardpack.slides(views.open_store(view, _STORES[key]), view)
+    store = views.open_store(view, _store_here())
+    if isinstance(view, views.ScorecardView):
+        from exports import scorecard_pack  # noqa: PLC0415
+
+        deck = scorecard_pack.slides(store, view.model, public=view.public)
+    else:
+        deck = boardpack.slides(store, view)
     return boardpack.to_pptx(deck) if header["fmt"] == "pptx" else boardpack.to_pdf(deck)
 
 
@@ -186,6 +216,8 @@ def serve() -> None:  # the child
         try:
             if header.get("job") == "pack":
                 out, ok = _pack_here(header), 1
+            elif header.get("job") == "dataset":
+                out, ok = _dataset_here(header), 1
             else:
                 out, ok = _convert_here(header["fmt"], body.decode(), float(header.get("scale", 2.0))), 1
         except Exception as e:  # noqa: BLE001 (sent back to the server, which raises it)

@@ -29,7 +29,31 @@ COLUMNS = [
     ("Rank", 130),
     ("RAG", 200),
 ]
+# With the council's Performance Index loaded: an in-year column (latest month), the others narrower.
+COLUMNS_INYEAR = [
+    ("Measure", 440),
+    ("Period", 150),
+    ("Bromley", 260),
+    ("In year (council)", 300),
+    ("England", 140),
+    ("London", 140),
+    ("Neighbours", 140),
+    ("Rank", 110),
+    ("RAG", 200),
+]
 SHORT_RAG = {sc.NOT_TARGET: "Not a target", sc.NO_TARGET: "No target", sc.SUPPRESSED_TEXT: "Part 2"}
+
+
+def has_inyear(df) -> bool:
+    return "inyear_text" in df and bool(df.inyear_text.astype(bool).any())
+
+
+def _inyear_cell(r) -> str:
+    """The latest in-year month as one short cell: 'Mar 2024: 384', 'Part 2', or '–'."""
+    if not r.inyear_latest:
+        return "–" if not r.inyear_text else r.inyear_text.split(" · ")[0].replace(sc.SUPPRESSED_TEXT, "Part 2")
+    latest = SHORT_RAG.get(r.inyear_latest, r.inyear_latest)
+    return f"{r.inyear_period}: {latest.split(' (')[0] if '%' in latest else latest}"
 
 
 def table_png(df, model: str) -> bytes:
@@ -40,6 +64,7 @@ def table_png(df, model: str) -> bytes:
         path = FONT_BOLD if bold else FONT
         return ImageFont.truetype(str(path), size) if path.exists() else ImageFont.load_default()
 
+    columns = COLUMNS_INYEAR if has_inyear(df) else COLUMNS
     rows = df.sort_values(["group_order", "order"])
     n = len(rows) + rows.group.nunique() + 1
     line = min(52, (H - 40) // n)
@@ -49,7 +74,7 @@ def table_png(df, model: str) -> bytes:
     f, fb = font(size), font(size, True)
     y = 20
     x = 20
-    for name, w in COLUMNS:
+    for name, w in columns:
         d.text((x, y), name if name != "Neighbours" else "SN avg", font=fb, fill="black")
         x += w
     y += line
@@ -65,6 +90,7 @@ def table_png(df, model: str) -> bytes:
                 r.measure,
                 r.period,
                 r.bromley[-1] if r.bromley else "–",
+                *([_inyear_cell(r)] if columns is COLUMNS_INYEAR else []),
                 r.england_text.split(" (")[0].replace("not published", "–"),
                 r.london_text.split(" (")[0].replace("not published", "–"),
                 r.neighbours_text.split(" (")[0],
@@ -72,7 +98,7 @@ def table_png(df, model: str) -> bytes:
                 SHORT_RAG.get(r.rag, r.rag),
             ]
             x = 20
-            for (name, w), text in zip(COLUMNS, cells):
+            for (name, w), text in zip(columns, cells):
                 text = str(text)
                 while d.textlength(text, font=f) > w - 12 and len(text) > 4:
                     text = text[:-2].rstrip() + "…" if not text.endswith("…") else text[:-2] + "…"
@@ -102,16 +128,19 @@ def slides(store, model: str = sc.DEFAULT_MODEL, *, public: bool = False) -> lis
             ],
         )
     ]
-    deck.append(
-        Slide(
-            title="Scorecard",
-            image=table_png(df, model),
-            subtitle=_source_line(store, set(df.source.str.split(", ").explode()) - {"–"}),
+    source = _source_line(store, set(df.source.str.split(", ").explode()) - {"–"})
+    if has_inyear(df):
+        deck[0].bullets.append(
+            f"In year: {df.inyear_source[df.inyear_text.astype(bool)].iloc[0]}: provisional council figures, "
+            "shown beside the published ones and not rated."
         )
-    )
+    if has_inyear(df):
+        source += f" In year: {df.inyear_source[df.inyear_text.astype(bool)].iloc[0]}, provisional."
+    deck.append(Slide(title="Scorecard", image=table_png(df, model), subtitle=source))
     for r in exc.itertuples():
         bullets = [
             "Bromley: " + "; ".join(f"{p} {v}" for p, v in zip(r.periods, r.bromley)) + f" ({r.direction})",
+            *([f"In year (council, provisional; {r.inyear_source}): {r.inyear_text}"] if r.inyear_text else []),
             f"Target or range: {r.target} (polarity {r.polarity}); rule: {r.rag_rule} → {r.rag}",
             f"England {r.england_text}; London {r.london_text}",
             f"Statistical neighbours ({model}): average {r.neighbours_text}; Bromley ranks {r.rank_text}; "

@@ -14,7 +14,7 @@ from charts import compose
 from exports import images
 from loaders.codes import GEOGRAPHY_LABELS
 from loaders.store import Store
-from model import explore, profile
+from model import explore, profile, provenance
 from model import hotspots as hs
 from model.public import PublicStore
 from phstats import DEFAULT_THRESHOLD
@@ -35,6 +35,15 @@ class HotspotView:
 class WardView:
     ward: str
     level: str = "95"
+    public: bool = False
+    threshold: int = DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class ScorecardView:
+    """The scorecard as the page shows it: the neighbour model and the mode (exports.scorecard_pack)."""
+
+    model: str = "2025"
     public: bool = False
     threshold: int = DEFAULT_THRESHOLD
 
@@ -136,7 +145,9 @@ def ward(store, view: WardView, *, width: int = images.WIDTH) -> dict:
     if sp.empty:
         return out
     sp = out["sp"] = profile.spine_display(sp)
-    out["spine"] = compose.ward_spine(sp, info["name"], view.level, width=width, extra=about)
+    out["spine"] = compose.ward_spine(
+        sp, info["name"], view.level, width=width, extra=[*about, *profile.spine_council_lines(store, sp)]
+    )
     ranks = profile.london_ranks(store, view.ward, sp)
     all_trends = profile.ward_trends(store, view.ward, info["scheme"])
     for r in sp.itertuples():
@@ -148,7 +159,7 @@ def ward(store, view: WardView, *, width: int = images.WIDTH) -> dict:
                 name=r.name,
                 unit=r.unit,
                 ward_name=info["name"],
-                notes=profile.trend_notes(r, ranks),
+                notes=[*profile.trend_notes(r, ranks), *provenance.council_lines(store, t)],
                 about=about,
                 width=width,
                 height=380,

@@ -2,14 +2,20 @@
 
     python -m loaders indicators
     python -m loaders values --indicator idaci --period 2025 --geography ward2022 [--format csv]
-    python -m loaders import FILE --indicator neet|cla_rate [--column ROLE=HEADER ...] [--records]
+    python -m loaders import FILE --indicator ID [--column ROLE=HEADER ...] [--records]
                       [--denominator rows|column|file|population] [--denominator-file FILE] [--preview]
     python -m loaders extracts [--history [--indicator X] [--compare A B]]   (list extracts / versions)
     python -m loaders rollback --indicator neet --to VERSION      (put an earlier version back)
-    python -m loaders remove --indicator neet|cla_rate          (back to the illustrative series)
+    python -m loaders remove --indicator ID                      (back to the illustrative / published series)
+    python -m loaders define ID --name N --definition D --unit percentage|rate_per_1000|rate_per_10000|count
+                      --polarity low_is_good|high_is_good|no_judgement [--interval wilson|byar|none]
+                      [--why W] [--caveats C] [--replace]       (a local indicator, before its first import)
+    python -m loaders undefine ID                               (remove a local indicator without an extract)
     python -m loaders scorecard [--neighbours 2021|2025] [--format csv] [--public]   (children's services scorecard)
+    python -m loaders scorecard-import FILE [--preview] | --remove | --rollback   (the council's Performance Index)
 
-Bad arguments, and any failure to import or remove an extract (file not found or unreadable, a
+ID: neet, cla_rate, any catalogue indicator a council can count (``extracts`` lists them), or a local
+indicator defined with ``define``. Bad arguments, and any failure to import or remove an extract (file not found or unreadable, a
 problem in the file, disk full, data folder missing or not writable), print one error line and
 exit non-zero; nothing partial is left behind. Imports and removals are logged as ``cli:<user>``
 (``python -m loaders`` has no other notion of who is running it).
@@ -25,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders import extract_columns, extracts
+from loaders import extract_columns, extracts, local_indicators
 from loaders import periods as period_forms
 from loaders.codes import GEOGRAPHIES
 from loaders.store import BadRequest, DataUnavailable, Store, default_data_dir
@@ -70,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--all-london", action="store_true", help="ward2014: all London wards, not just Bromley's")
     imp = sub.add_parser("import", help="validate and load a council ward extract (CSV or XLSX)")
     imp.add_argument("file")
-    imp.add_argument("--indicator", required=True, choices=sorted(extracts.LOCAL_INDICATORS))
+    imp.add_argument("--indicator", required=True, help="indicator id (python -m loaders extracts lists them)")
     imp.add_argument(
         "--column",
         action="append",
@@ -91,10 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--preview", action="store_true", help="check and show what would be loaded; store nothing")
     ex = sub.add_parser("extracts", help="list loaded local extracts (--history: every version)")
     ex.add_argument("--history", action="store_true")
-    ex.add_argument("--indicator", choices=sorted(extracts.LOCAL_INDICATORS))
+    ex.add_argument("--indicator")
     ex.add_argument("--compare", nargs=2, type=int, metavar=("A", "B"), help="with --history: compare two versions")
     rb = sub.add_parser("rollback", help="put an earlier version of an extract back in place")
-    rb.add_argument("--indicator", required=True, choices=sorted(extracts.LOCAL_INDICATORS))
+    rb.add_argument("--indicator", required=True)
     rb.add_argument("--to", required=True, type=int, metavar="VERSION")
     sub.add_parser(
         "refresh", help="fetch the raw files again from the publishers' services (python -m loaders refresh --help)"
@@ -103,8 +109,28 @@ def _parser() -> argparse.ArgumentParser:
     scp.add_argument("--neighbours", choices=["2021", "2025"], default="2025", help="DfE statistical neighbour model")
     scp.add_argument("--format", choices=["table", "csv"], default="table")
     scp.add_argument("--public", action="store_true", help="as public mode shows it (suppression rules applied)")
+    spi = sub.add_parser(
+        "scorecard-import", help="load the council's Performance Index: the scorecard's in-year figures"
+    )
+    spi.add_argument("file", nargs="?", help="the Performance Index in the committee's layout (CSV or XLSX)")
+    spi_do = spi.add_mutually_exclusive_group()
+    spi_do.add_argument("--preview", action="store_true", help="check and show what would be loaded; store nothing")
+    spi_do.add_argument("--remove", action="store_true", help="remove the loaded Performance Index")
+    spi_do.add_argument("--rollback", action="store_true", help="put the previous Performance Index back")
     rm = sub.add_parser("remove", help="remove a loaded local extract")
-    rm.add_argument("--indicator", required=True, choices=sorted(extracts.LOCAL_INDICATORS))
+    rm.add_argument("--indicator", required=True)
+    df = sub.add_parser("define", help="define a local indicator (then import its extract)")
+    df.add_argument("id", help="lower-case letters, digits and _, e.g. missing_education")
+    df.add_argument("--name", required=True)
+    df.add_argument("--definition", required=True)
+    df.add_argument("--unit", required=True, help="percentage, rate_per_1000, rate_per_10000 or count")
+    df.add_argument("--polarity", required=True, help="low_is_good, high_is_good or no_judgement")
+    df.add_argument("--interval", default="", help="wilson (a proportion), byar (a rate) or none; default: by unit")
+    df.add_argument("--why", default="", help="why it matters (optional)")
+    df.add_argument("--caveats", default="", help="caveats (optional)")
+    df.add_argument("--replace", action="store_true", help="replace the definition of an id already defined")
+    ud = sub.add_parser("undefine", help="remove a local indicator's definition (its extract must be removed first)")
+    ud.add_argument("id")
     return p
 
 
@@ -117,7 +143,15 @@ def _extract_command(args, data_dir) -> int:
             return _history(args, data_dir)
         df = extracts.loaded(data_dir)
         print(df.to_string(index=False) if len(df) else "no local extracts loaded")
+        defs = local_indicators.load(data_dir)
+        if defs:
+            print("local indicators defined:")
+            for k, d in defs.items():
+                print(f"  {k}: {d['name']} ({d['unit']}, {d['polarity']}, interval {d['interval']})")
+        print("indicators an extract can be loaded for: " + ", ".join(extracts.loadable(data_dir)))
         return 0
+    if args.command in ("define", "undefine"):
+        return _define(args, data_dir)
     if args.command == "rollback":
         try:
             new = extracts.rollback(args.indicator, args.to, data_dir, actor=extracts.cli_actor())
@@ -137,8 +171,39 @@ def _extract_command(args, data_dir) -> int:
     return _import(Path(args.file), args.indicator, data_dir, args)
 
 
+def _define(args, data_dir) -> int:
+    """define / undefine a local indicator: every problem listed at once, nothing stored unless all is valid."""
+    try:
+        if args.command == "undefine":
+            found = local_indicators.undefine(args.id, data_dir, actor=extracts.cli_actor())
+            print(f"removed the definition of {args.id}" if found else f"{args.id} is not a local indicator here")
+            return 0 if found else 1
+        spec = {
+            k: getattr(args, k) for k in ("id", "name", "definition", "unit", "polarity", "interval", "why", "caveats")
+        }
+        d = local_indicators.define(spec, data_dir, actor=extracts.cli_actor(), replace=args.replace)
+    except local_indicators.DefinitionError as e:
+        if len(e.problems) == 1:
+            return _fail(f"{args.id} was not defined: {e.problems[0]}" if args.command == "define" else e.problems[0])
+        print(f"error: {args.id} was not defined ({len(e.problems)} problems):", file=sys.stderr)
+        for prob in e.problems:
+            print(f"  {prob}", file=sys.stderr)
+        return 1
+    except extracts.StoreError as e:
+        return _fail(f"{args.id} was not {'defined' if args.command == 'define' else 'removed'}: {e}")
+    print(
+        f"defined {d['id']}: {d['name']} ({d['unit']}, {d['polarity']}, interval {d['interval']}); "
+        f"load its figures with: python -m loaders import FILE --indicator {d['id']}"
+    )
+    return 0
+
+
 def _history(args, data_dir) -> int:
-    inds = [args.indicator] if args.indicator else sorted(extracts.LOCAL_INDICATORS)
+    inds = (
+        [args.indicator]
+        if args.indicator
+        else sorted({*extracts.loadable(data_dir), *extracts.loaded(data_dir).indicator_id})
+    )
     if args.compare:
         if not args.indicator:
             return _fail("--compare needs --indicator")
@@ -265,7 +330,13 @@ def _scorecard(store, args) -> int:
         df.to_csv(sys.stdout, index=False)
     else:
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 32):
-            print(df.drop(columns=["commentary", "measure_id", "rag_rule"]).to_string(index=False))
+            print(
+                df.drop(columns=["commentary", "measure_id", "rag_rule", "in_year_source"], errors="ignore").to_string(
+                    index=False
+                )
+            )
+            if "in_year_source" in df:  # the council's Performance Index is loaded
+                print(f"in year: {next(s for s in df.in_year_source if s)}: provisional council figures, not rated")
     return 0
 
 
@@ -277,8 +348,16 @@ def main(argv=None) -> int:
         return refresh_cli.main(argv[1:])
     args = _parser().parse_args(argv)
     data_dir = Path(args.data) if args.data else default_data_dir()
+    ind = getattr(args, "indicator", None) if args.command in ("import", "extracts", "remove", "rollback") else None
+    if ind is not None and not (
+        ind in extracts.loadable(data_dir) if args.command == "import" else extracts.known_id(ind, data_dir)
+    ):  # as argparse says it: one line, exit 2
+        _Parser(prog="python -m loaders").error(
+            f"argument --indicator: invalid choice: {ind[:40]!r} (choose from {', '.join(extracts.loadable(data_dir))}; "
+            "or define a local indicator first: python -m loaders define --help)"
+        )
     try:
-        if args.command in ("import", "extracts", "remove", "rollback"):
+        if args.command in ("import", "extracts", "remove", "rollback", "define", "undefine"):
             return _extract_command(args, data_dir)
         store = Store(data_dir)
         if args.command == "indicators":
@@ -288,6 +367,10 @@ def main(argv=None) -> int:
             return 0
         if args.command == "scorecard":
             return _scorecard(store, args)
+        if args.command == "scorecard-import":
+            from loaders import performance_index  # noqa: PLC0415
+
+            return performance_index.cli(args, store, data_dir)
         period = args.period
         known = store.options(args.indicator)
         try:  # any unambiguous spelling: "2023" for "31 Mar 2023", "2023-24" for "2023/24"
@@ -308,7 +391,9 @@ def main(argv=None) -> int:
             )
             print(f"error: no values for {args.indicator} {args.period!r} {args.geography} ({hint})", file=sys.stderr)
             return 1
-        df = df[VALUE_COLUMNS]
+        from model.provenance import source_labels  # noqa: PLC0415
+
+        df = df[VALUE_COLUMNS].assign(source=lambda d: source_labels(store, d.source_id))  # "Council extract (f, d)"
         if args.format == "csv":
             df.to_csv(sys.stdout, index=False)
         else:

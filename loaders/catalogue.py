@@ -266,7 +266,7 @@ INDICATORS: list[dict] = [
         definition="Percentage of 16-17 year olds known to the local authority who are not in education, employment or training (annual average December-February).",
         why="NEET at 16-17 predicts later unemployment; a target in Bromley's scrutiny dataset.",
         source_ids="dfe_neet,illustrative",
-        caveats="LA values are published as percentages without counts (no intervals). Ward figures shown by default are ILLUSTRATIVE (modelled), until the council loads its own extract.",
+        caveats="LA values are published as percentages without counts (no intervals). Ward figures shown by default are ILLUSTRATIVE (modelled), until the council loads its own extract. Periods are labelled by the year the December-February average falls in, as the council's Performance Index does: DfE's figure published as 2024 (December 2023-February 2024) is shown as 2023/24.",
     ),
     dict(
         id="neet_or_not_known",
@@ -281,10 +281,10 @@ INDICATORS: list[dict] = [
         disclosive=False,
         crosswalk_2014=False,
         bounded=True,
-        definition="Percentage of 16-17 year olds known to the local authority who are NEET or whose activity is not known.",
+        definition="Percentage of 16-17 year olds known to the local authority who are NEET or whose activity is not known (annual average December-February).",
         why="Counts the young people the council has lost track of as well as those known to be NEET.",
         source_ids="dfe_neet",
-        caveats="LA level only; percentages without counts.",
+        caveats="LA level only; percentages without counts. Periods are labelled by the year the December-February average falls in, as the council's Performance Index does: DfE's figure published as 2024 (December 2023-February 2024) is shown as 2023/24.",
     ),
     dict(
         id="census_deprived_2plus",
@@ -622,7 +622,7 @@ INDICATORS += [
         definition="Percentage of 16-17 year olds known to the local authority whose education, employment or training activity is not known (annual average December-February).",
         why="Young people the council has lost track of; read beside NEET (scrutiny dataset row 27).",
         source_ids="dfe_lait",
-        caveats=f"{_LAIT}.",
+        caveats=f"{_LAIT}. Periods are labelled by the year the December-February average falls in, as the council's Performance Index does: DfE's figure published as 2024 (December 2023-February 2024) is shown as 2023/24.",
         **_CSC,
     ),
 ]

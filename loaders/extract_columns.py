@@ -143,12 +143,15 @@ _SYNONYMS = {
 _WARD_CODE = re.compile(r"(wd|ward)\s?\d{2}\s?cd")
 _WARD_NAME = re.compile(r"(wd|ward)\s?\d{2}\s?nm")
 _LSOA = re.compile(r"lsoa\s?\d{2}\s?cd")
-_DENOMINATOR_WORDS = {"denominator", "cohort", "population", "pop", "base", "denom"}
+_DENOMINATOR_WORDS = {"denominator", "cohort", "population", "pop", "base", "denom", "measured", "eligible"}
 _NUMERATOR_WORDS = {"count", "number", "numerator", "no", "num", "total", "n"}
 _RATE_WORDS = {"percent", "rate", "proportion", "pct", "per", "ratio", "percentage", "value"}
 ALIASES = {  # an indicator's own name in the words councils use
     "neet": {"neet", "not in education employment or training", "neets"},
     "neet_or_not_known": {"neet or not known", "neet not known", "neet nk", "neet and not known"},
+    "obesity_reception": {"obese", "obesity", "obese children", "children obese", "number obese"},
+    "obesity_year6": {"obese", "obesity", "obese children", "children obese", "number obese"},
+    "child_poverty": {"low income", "children in low income", "relative low income", "children in poverty"},
     "cla_rate": {
         "cla",
         "lac",
@@ -195,8 +198,9 @@ def identifying(header: str) -> bool:
     return bool(_IDENTIFYING.fullmatch(n))
 
 
-def role_of(header: str, indicator: str) -> str | None:
-    """The role a header plainly names, or None."""
+def role_of(header: str, indicator: str, aliases: set[str] | None = None) -> str | None:
+    """The role a header plainly names, or None. ``aliases``: more names of the indicator (a local
+    indicator's name and id)."""
     n = norm(header)
     if not n:
         return None
@@ -212,11 +216,13 @@ def role_of(header: str, indicator: str) -> str | None:
     words = set(n.split())
     if words & _RATE_WORDS:
         return None  # a percentage or rate is worked out here, never read
-    aliases = ALIASES.get(indicator, set())
+    aliases = ALIASES.get(indicator, set()) | {norm(a) for a in aliases or ()}
     named = n in aliases or any(_contains(n, a) for a in aliases)
     if n in _SYNONYMS["numerator"]:
         return "numerator"
     if n in _SYNONYMS["denominator"] or (words & _DENOMINATOR_WORDS and not named):
+        return "denominator"
+    if not named and _without_ages(n) in _SYNONYMS["denominator"]:  # "Children 5-15", "Young people aged 16-17"
         return "denominator"
     if named and (n in aliases or words & _NUMERATOR_WORDS or len(words) <= 4):
         return "numerator"
@@ -225,17 +231,27 @@ def role_of(header: str, indicator: str) -> str | None:
     return None
 
 
+_AGE_WORDS = {"aged", "age", "ages", "to", "and", "under", "over", "plus", "years", "year", "yrs", "olds", "old"}
+
+
+def _without_ages(n: str) -> str:
+    """A normalised header without its age band: 'children 5 15' -> 'children'."""
+    return " ".join(w for w in n.split() if not w.isdigit() and w not in _AGE_WORDS)
+
+
 def _contains(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
 
-def suggest(headers: list[str], indicator: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+def suggest(
+    headers: list[str], indicator: str, aliases: set[str] | None = None
+) -> tuple[dict[str, str], dict[str, list[str]]]:
     """({role: header} for roles one header plainly names, {role: [headers]} for roles several could fill)."""
     found: dict[str, list[str]] = {}
     for h in headers:
         if header_period(h, snapshot=False, academic=False):
             continue  # a column of one period (a wide file), not a role
-        role = role_of(h, indicator)
+        role = role_of(h, indicator, aliases)
         if role:
             found.setdefault(role, []).append(h)
     mapping = {r: hs[0] for r, hs in found.items() if len(hs) == 1}
@@ -297,7 +313,7 @@ def header_period(header: str, *, snapshot: bool, academic: bool) -> tuple[str, 
 
 
 def wide_columns(
-    headers: list[str], indicator: str, *, snapshot: bool, academic: bool, taken: set[str]
+    headers: list[str], indicator: str, *, snapshot: bool, academic: bool, taken: set[str], aliases=None
 ) -> dict[str, dict[str, str]]:
     """{period: {"numerator": header, "denominator": header}} for a file with one column (or a pair of columns)
     per period. A header that is a period alone, or a period with the indicator's or a count's words, is
@@ -310,7 +326,7 @@ def wide_columns(
         if not found:
             continue
         label, rest = found
-        role = "numerator" if not norm(rest) else role_of(rest, indicator)
+        role = "numerator" if not norm(rest) else role_of(rest, indicator, aliases)
         if role in ("numerator", "denominator"):
             out.setdefault(label, {}).setdefault(role, h)
     return out

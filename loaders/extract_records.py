@@ -34,6 +34,9 @@ _EET = re.compile(
 )
 _CLA = re.compile(r"^(cla|lac|looked after|looked after child|in care|yes|y|current|open|cic)$")
 _NOT_CLA = re.compile(r"^(not looked after|ceased|closed|no|n|left care|care leaver|not cla)$")
+_YES = re.compile(r"^(yes|y|true|1|counted|counts|included|in numerator)$")  # any other indicator
+_NO = re.compile(r"^(no|n|false|0|not counted|excluded|not in numerator)$")
+_OWN_STATUSES = ("neet", "neet_or_not_known", "cla_rate")
 
 
 def status_counts(text: str, indicator: str) -> bool | None:
@@ -41,6 +44,8 @@ def status_counts(text: str, indicator: str) -> bool | None:
     s = cols.norm(text)
     if indicator == "cla_rate":
         return True if _CLA.fullmatch(s) else False if _NOT_CLA.fullmatch(s) else None
+    if indicator not in _OWN_STATUSES:  # any other indicator: yes / no
+        return True if _YES.fullmatch(s) else False if _NO.fullmatch(s) else None
     if _NOT_KNOWN.search(s):
         return indicator == "neet_or_not_known"
     if _NEET.fullmatch(s):
@@ -50,9 +55,12 @@ def status_counts(text: str, indicator: str) -> bool | None:
     return None
 
 
-def aggregate(df: pd.DataFrame, mapping: dict, indicator: str, wards: pd.DataFrame, opts, snapshot: bool):
+def aggregate(
+    df: pd.DataFrame, mapping: dict, indicator: str, wards: pd.DataFrame, opts, snapshot: bool, count: bool = False
+):
     """(standard frame, where, problems) for a record-level file: one row per ward and period with counts as
     text, ``where`` naming each aggregate (ward and period, not a row), and problems with the file's rows.
+    ``count``: the indicator is a count alone (no denominator).
 
     Raises ``extracts._Refused`` listing every problem in the records themselves (ward, period, status)."""
     from loaders import extracts  # noqa: PLC0415 (extracts imports this module)
@@ -92,7 +100,7 @@ def aggregate(df: pd.DataFrame, mapping: dict, indicator: str, wards: pd.DataFra
         if len(unknown) > MAX_STATUS_LISTED:
             problems.append(extracts.Problem(None, status_col, f"{len(unknown)} different statuses are not understood"))
         counts = values.map(lambda v: bool(understood[v]))
-    how = _denominator_choice(opts, mapping, status_col)
+    how = "none" if count else _denominator_choice(opts, mapping, status_col)
     if how is None:
         problems.append(
             extracts.Problem(
@@ -141,11 +149,13 @@ def aggregate(df: pd.DataFrame, mapping: dict, indicator: str, wards: pd.DataFra
         }
     )
     std.attrs.update(scheme=scheme, denominator=described)
-    where = [f"ward {c}, period {p}" for c, p in zip(std.area_code, std.period)]
+    where = [(None, f"ward {c}, period {p}") for c, p in zip(std.area_code, std.period)]  # no one row to name
     return std, where, []
 
 
 def _known(indicator: str) -> str:
+    if indicator not in _OWN_STATUSES:
+        return "yes / no: whether the person counts"
     return (
         "e.g. looked after / ceased"
         if indicator == "cla_rate"
@@ -238,6 +248,8 @@ def _denominators(how, agg, df, mapping, rec, wards, scheme, opts, indicator="")
     """(what the denominator is, in words; denominators as text per aggregate row; problems)."""
     from loaders import extracts  # noqa: PLC0415
 
+    if how == "none":
+        return "none (a count)", pd.Series("", index=agg.index), []
     if how == "rows":
         return "every person listed in the file", agg["rows"].astype(int).astype(str), []
     if how == "column":
@@ -267,7 +279,7 @@ def _denominators(how, agg, df, mapping, rec, wards, scheme, opts, indicator="")
         pop = pop[pop.area_type == scheme]
         dens, used = [], set()
         for c, p in zip(agg.area_code, agg.period):
-            start = extracts.periods.bounds(p)[0]
+            start = extracts.periods.for_indicator(indicator, p)[1]
             cand = pop[pop.area_code == c]
             if cand.empty:
                 dens.append("")

@@ -1,4 +1,5 @@
-"""A council's own ward extract (NEET, children looked after): validate, then store.
+"""A council's own ward extract (NEET, children looked after, any catalogue indicator a council can count,
+or a local indicator it defines): validate, then store.
 
 The file is CSV (UTF-8) or XLSX (one sheet, values only) with one row per ward and
 period. Columns (case and spacing don't matter):
@@ -16,8 +17,10 @@ one upload at a time. Text is NFKC-normalised (notes excepted) and period labels
 spelling before duplicates are looked for; periods of one file may not overlap, so no
 count hidden in public mode can be worked out by subtraction.
 
-Accepted extracts are written atomically to ``data/local/`` (git-ignored) and replace
-the illustrative series of that indicator everywhere. Every load and removal is
+Accepted extracts are written atomically to ``data/local/`` (git-ignored). An extract replaces the
+illustrative series of its indicator and ward scheme everywhere; for a published series it replaces the
+published value only for the wards and periods it covers, and adds the periods the publication lacks
+(``loaders.queries.MERGE``). Every load and removal is
 appended to ``data/local/changes.jsonl`` (see :func:`changes`); :func:`version` tells
 a running server that the extracts on disk changed. Storage failures raise
 :class:`StoreError`, whose message names no server path.
@@ -45,7 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders import extract_columns as cols
-from loaders import extract_history, extract_records, periods, xlsx_safe
+from loaders import extract_history, extract_records, local_indicators, periods, xlsx_safe
 from loaders.catalogue import INDICATORS
 from loaders.codes import WARD_SCHEMES
 from loaders.intervals import with_intervals
@@ -53,7 +56,22 @@ from loaders.xlsx_safe import MAX_BYTES, MAX_ROWS, MAX_SCANNED
 
 MAX_COUNT = 10_000_000  # a numerator or denominator above this is not a count of people in a ward
 LOCK_WAIT = 3.0  # seconds an upload waits for another one to be read
-LOCAL_INDICATORS = {"neet": "16-17 year olds NEET", "cla_rate": "Children looked after (rate per 10,000)"}
+# Catalogue indicators a council can load its own ward figures for: a proportion or a rate of people it can
+# count. Not a count alone (context such as the child population), not a modelled index (IDACI: MHCLG's model
+# of benefit data), not a Census-day measure (census_*). NEET and children looked after first.
+NOT_LOADABLE_PREFIXES = ("idaci", "census_")
+
+
+def _loadable(i: dict) -> bool:
+    return i["unit"] != "count" and not i["id"].startswith(NOT_LOADABLE_PREFIXES)
+
+
+LOCAL_INDICATORS = {
+    i["id"]: i["name"]
+    for i in sorted(INDICATORS, key=lambda i: (i["id"] not in ("neet", "cla_rate"), i["id"] != "neet"))
+    if _loadable(i)
+}
+_CATALOGUE = {i["id"]: i for i in INDICATORS}
 SCHEMES = WARD_SCHEMES
 TEMPLATE = (
     "ward_code,ward_name,period,numerator,denominator,note\n"
@@ -189,6 +207,52 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
 
 SNAPSHOT_INDICATORS = {"cla_rate"}  # counted on a day (31 March): a year or a month means that day
 _CODE = re.compile(r"[A-Z]\d{8}")
+_ID = re.compile(r"[a-z][a-z0-9_]{1,39}")  # an indicator id as it may name a file in data/local/
+
+
+def meta_of(indicator: str, local: dict | None = None) -> dict | None:
+    """What loading an extract of ``indicator`` needs: name, unit, multiplier, the interval method of the
+    council's rows, ``bounded`` (a proportion), ``count`` (a count alone: no denominator needed),
+    ``snapshot`` (counted on a day), ``local`` (a locally defined indicator). None if it cannot be loaded.
+
+    The numerator/denominator semantics come from the catalogue (its multiplier: 100 for a percentage,
+    10,000 for a rate per 10,000). So does the interval method, except where the catalogue has none only
+    because the publisher gives no counts (e.g. ward obesity): the council's file has counts, so its rows get
+    the method the unit implies (Wilson for a proportion, Byar for a rate). ``local``: {id: definition}."""
+    if indicator in LOCAL_INDICATORS:
+        i = _CATALOGUE[indicator]
+        interval = i["interval"] if i["interval"] != "none" else ("wilson" if i["bounded"] else "byar_exact")
+        return dict(
+            id=indicator,
+            name=i["name"],
+            unit=i["unit"],
+            multiplier=float(i["multiplier"]),
+            interval=interval,
+            bounded=bool(i["bounded"]),
+            count=False,
+            snapshot=indicator in SNAPSHOT_INDICATORS,
+            local=False,
+        )
+    if local and indicator in local:
+        return local_indicators.meta(local[indicator])
+    return None
+
+
+def loadable(data_dir: Path) -> dict[str, str]:
+    """{id: name} of every indicator an extract can be loaded for here: the catalogue's (LOCAL_INDICATORS),
+    then the local indicators defined in this data folder."""
+    return {**LOCAL_INDICATORS, **{k: d["name"] for k, d in local_indicators.load(data_dir).items()}}
+
+
+def known_id(indicator: str, data_dir: Path) -> bool:
+    """True for an indicator whose extract may be removed or rolled back here: one that can be loaded, or one
+    with an extract or versions on disk (e.g. a local indicator whose definition was removed by hand)."""
+    if indicator in loadable(data_dir):
+        return True
+    if not _ID.fullmatch(str(indicator)):
+        return False
+    d = local_dir(data_dir)
+    return (d / f"{indicator}.parquet").exists() or extract_history.history_dir(d).joinpath(indicator).is_dir()
 
 
 @dataclass
@@ -202,6 +266,7 @@ class Options:
     denominator: for records: "auto", "rows" (every person listed), "column", "file" or "population".
     denominator_file: (bytes, file name) of a second file with ward, period and denominator columns.
     population: catalogue population (area_code, area_type, period, period_start, value) and its label.
+    local_indicators: {id: definition} of the local indicators defined (:func:`options_for` fills it in).
     """
 
     columns: dict = field(default_factory=dict)
@@ -212,6 +277,7 @@ class Options:
     denominator_file: tuple | None = None
     population: pd.DataFrame | None = None
     population_label: str = ""
+    local_indicators: dict = field(default_factory=dict)  # {id: definition} of the local indicators defined
 
 
 def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -237,9 +303,20 @@ def validate(
     ``table``: the file already read by :func:`read_table` (the page reads once, then maps columns)."""
     sha = hashlib.sha256(data).hexdigest()
     opts = options or Options()
-    if indicator not in LOCAL_INDICATORS:
+    meta = meta_of(indicator, opts.local_indicators)
+    if meta is None:
+        ids = [*LOCAL_INDICATORS, *(opts.local_indicators or {})]
         return Result(
-            False, [Problem(None, None, f"indicator must be one of {', '.join(LOCAL_INDICATORS)}")], sha256=sha
+            False,
+            [
+                Problem(
+                    None,
+                    None,
+                    f"indicator must be one of {', '.join(ids)} (or a local indicator defined first: "
+                    "python -m loaders define --help)",
+                )
+            ],
+            sha256=sha,
         )
     if table is None:
         df, problems = read_table(data, filename)
@@ -248,7 +325,7 @@ def validate(
     else:
         df = table.copy()
     try:
-        return _validate_table(df, filename, indicator, wards, opts, sha)
+        return _validate_table(df, filename, meta, wards, opts, sha)
     except _Refused as e:
         return Result(False, e.problems, sha256=sha, columns=e.columns, dropped=e.dropped, mapping=e.mapping)
 
@@ -264,20 +341,24 @@ class _Refused(Exception):
         )
 
 
-def _validate_table(df, filename, indicator, wards, opts: Options, sha) -> Result:
+def _validate_table(df, filename, meta: dict, wards, opts: Options, sha) -> Result:
+    indicator = meta["id"]
     df.columns = [str(c).strip() for c in df.columns]
     headers = list(df.columns)
     dropped = [h for h in headers if cols.identifying(h)]
     df = df.drop(columns=dropped)  # never looked at again: not mapped, reported or stored
     df, problems = _tidy(df)
     columns = list(df.columns)
-    snapshot = indicator in SNAPSHOT_INDICATORS
-    mapping, problems = _mapping(columns, indicator, opts, dropped, problems)
+    snapshot = meta["snapshot"]
+    aliases = aliases_of(meta)
+    mapping, problems = _mapping(columns, indicator, opts, dropped, problems, aliases)
     mapped = {h for h in mapping.values() if h}
     wide = (
         {}
         if mapping.get("period")
-        else cols.wide_columns(columns, indicator, snapshot=snapshot, academic=opts.academic, taken=mapped)
+        else cols.wide_columns(
+            columns, indicator, snapshot=snapshot, academic=opts.academic, taken=mapped, aliases=aliases
+        )
     )
     layout = opts.layout
     if layout == "auto":
@@ -289,7 +370,7 @@ def _validate_table(df, filename, indicator, wards, opts: Options, sha) -> Resul
     fail = lambda probs: _Refused(sorted(probs, key=_order), columns, dropped, mapping)  # noqa: E731
     if layout == "aggregate" and wide:
         layout = "wide"
-    missing = _missing(mapping, layout, wide, opts)
+    missing = _missing(mapping, layout, wide, opts, count=meta["count"])
     if missing:
         problems.append(
             Problem(
@@ -305,7 +386,9 @@ def _validate_table(df, filename, indicator, wards, opts: Options, sha) -> Resul
     if problems:
         raise fail(problems)
     if layout == "records":
-        std, where, extra = extract_records.aggregate(df, mapping, indicator, wards, opts, snapshot)
+        std, where, extra = extract_records.aggregate(
+            df, mapping, indicator, wards, opts, snapshot, count=meta["count"]
+        )
     else:
         std, where, extra = _aggregate(df, mapping, wide)
     out = pd.DataFrame(index=std.index)
@@ -315,7 +398,8 @@ def _validate_table(df, filename, indicator, wards, opts: Options, sha) -> Resul
         scheme = _match_wards(std, wards, out, inner, rownum=[w[0] for w in where])
     else:
         out["period"], out["area_code"], scheme = std["period"], std["area_code"], std.attrs["scheme"]
-    inner += _check_counts(std, out)
+        inner += _overlaps(out["period"].dropna(), indicator)  # as for ward counts: no subtraction across periods
+    inner += _check_counts(std, out, count=meta["count"])
     problems = [_locate(p, where, mapping) for p in inner]
     if problems:
         raise fail(problems)
@@ -326,7 +410,7 @@ def _validate_table(df, filename, indicator, wards, opts: Options, sha) -> Resul
             written.setdefault(label, [])
             if text not in written[label]:
                 written[label].append(text)
-    rows = _to_values(out, indicator, scheme, filename, sha)
+    rows = _to_values(out, meta, scheme, filename, sha)
     return Result(
         True,
         [],
@@ -346,7 +430,15 @@ def _order(p: Problem):
     return (p.row or 0, p.column or "")
 
 
-def _mapping(columns, indicator, opts: Options, dropped, problems):
+def aliases_of(meta: dict | None) -> set[str]:
+    """Header words naming a local indicator (its name, its id with spaces); the catalogue's are in
+    loaders.extract_columns.ALIASES."""
+    if not meta or not meta.get("local"):
+        return set()
+    return {meta["name"], meta["id"].replace("_", " ")}
+
+
+def _mapping(columns, indicator, opts: Options, dropped, problems, aliases=None):
     """{role: header}: explicit choices first, then headers that plainly name a role; problems for a choice
     naming no column, an identifying column, a column chosen twice, or several columns for one role."""
     problems = list(problems)
@@ -379,7 +471,7 @@ def _mapping(columns, indicator, opts: Options, dropped, problems):
                 )
             continue
         mapping[role] = found
-    suggested, ambiguous = cols.suggest([c for c in columns if c not in mapping.values()], indicator)
+    suggested, ambiguous = cols.suggest([c for c in columns if c not in mapping.values()], indicator, aliases)
     for role, header in suggested.items():
         mapping.setdefault(role, header)
     for role, headers in ambiguous.items():
@@ -402,7 +494,7 @@ def _mapping(columns, indicator, opts: Options, dropped, problems):
     return {r: h for r, h in mapping.items() if h or r in explicit}, problems
 
 
-def _missing(mapping, layout, wide, opts) -> list[str]:
+def _missing(mapping, layout, wide, opts, count: bool = False) -> list[str]:
     has = lambda r: bool(mapping.get(r))  # noqa: E731
     missing = []
     if not (has("ward") or has("ward_code") or has("ward_name") or (layout == "records" and has("lsoa"))):
@@ -414,10 +506,10 @@ def _missing(mapping, layout, wide, opts) -> list[str]:
             missing.append("denominator")
         return missing
     if layout == "wide":
-        if not has("denominator") and not all("denominator" in v for v in wide.values()):
+        if not count and not has("denominator") and not all("denominator" in v for v in wide.values()):
             missing.append("denominator (one column, or one per period)")
         return missing
-    missing += [r for r in ("period", "numerator", "denominator") if not has(r)]
+    missing += [r for r in ("period", "numerator", "denominator") if not has(r) and not (count and r == "denominator")]
     return missing
 
 
@@ -447,10 +539,12 @@ def _aggregate(df, mapping, wide):
     if not wide:
         part = base.copy()
         for role in ("period", "numerator", "denominator"):
-            part[role] = df[mapping[role]]
+            part[role] = df[mapping[role]] if mapping.get(role) else ""  # no denominator: a count
         part["period_written"] = part["period"]
         parts.append(part)
-        where += [(i, {**roles, **{r: mapping[r] for r in ("period", "numerator", "denominator")}}) for i in df.index]
+        where += [
+            (i, {**roles, **{r: mapping.get(r) for r in ("period", "numerator", "denominator")}}) for i in df.index
+        ]
     else:
         for label, pair in wide.items():
             part = base.copy()
@@ -545,12 +639,16 @@ def _count(text: str, low: int) -> tuple[float | None, str | None]:
     return v, None
 
 
-def _check_counts(df: pd.DataFrame, out: pd.DataFrame) -> list[Problem]:
-    """Numerator and denominator: finite whole numbers of people, 0 (1) to MAX_COUNT, numerator not above."""
+def _check_counts(df: pd.DataFrame, out: pd.DataFrame, count: bool = False) -> list[Problem]:
+    """Numerator and denominator: finite whole numbers of people, 0 (1) to MAX_COUNT, numerator not above.
+    ``count``: the indicator is a count alone, so a denominator may be left blank."""
     problems = []
     for col, low in (("numerator", 0), ("denominator", 1)):
         values = []
         for i, text in df[col].items():
+            if count and col == "denominator" and not str(text).strip():
+                values.append(None)
+                continue
             v, problem = _count(text, low)
             values.append(v)
             if problem:
@@ -563,10 +661,11 @@ def _check_counts(df: pd.DataFrame, out: pd.DataFrame) -> list[Problem]:
 
 def _period(text: str, indicator: str, academic: bool = False) -> tuple[str | None, str | None]:
     """The canonical period label of a cell, in any form councils write (:func:`loaders.periods.written`),
-    or a problem. For children looked after (counted at 31 March) a year or a month is that day."""
+    or a problem. For children looked after (counted at 31 March) a year or a month is that day; an indicator
+    with its own convention keeps it (:func:`loaders.periods.for_indicator`: NEET "2024" is ``2023/24``)."""
     try:
         label = periods.written(text, snapshot=indicator in SNAPSHOT_INDICATORS, academic=academic)
-        start, end = periods.bounds(label)
+        label, start, end = periods.for_indicator(indicator, label)
     except periods.ReversedPeriod:
         return None, (
             f"{_show(text)!r} ends before it starts: write the earlier year first (e.g. 2022-2024, 2021/22-2023/24)"
@@ -588,15 +687,16 @@ def _check_periods(df: pd.DataFrame, indicator: str, out: pd.DataFrame, academic
         if problem:
             problems.append(Problem(i, "period", problem))
     out["period"] = labels
-    return problems + _overlaps(out["period"].dropna())
+    return problems + _overlaps(out["period"].dropna(), indicator)
 
 
-def _overlaps(labels: pd.Series) -> list[Problem]:
+def _overlaps(labels: pd.Series, indicator: str) -> list[Problem]:
     """One problem for each period that overlaps one starting no later: a pooled period beside the single
-    years it covers would let counts hidden in public mode be worked out by subtraction (15 - 12 = 3)."""
+    years it covers would let counts hidden in public mode be worked out by subtraction (15 - 12 = 3).
+    Dates are the indicator's (:func:`loaders.periods.for_indicator`)."""
     first_row = {label: row for row, label in labels[~labels.duplicated()].items()}
     problems, reach = [], None  # reach: (end, label) of the period reaching furthest so far
-    for start, end, label in sorted((*periods.bounds(lb), lb) for lb in first_row):
+    for start, end, label in sorted((*periods.for_indicator(indicator, lb)[1:], lb) for lb in first_row):
         if reach and start <= reach[0]:
             problems.append(
                 Problem(
@@ -692,11 +792,11 @@ def _scheme(matched: dict[int, dict[str, str]], problems: list[Problem], rownum:
     return common.pop()
 
 
-def _to_values(out: pd.DataFrame, indicator: str, scheme: str, filename: str, sha: str) -> pd.DataFrame:
-    meta = next(i for i in INDICATORS if i["id"] == indicator)
+def _to_values(out: pd.DataFrame, meta: dict, scheme: str, filename: str, sha: str) -> pd.DataFrame:
+    indicator = meta["id"]
     rows = []
     for r in out.itertuples():
-        start, end = periods.bounds(r.period)
+        _, start, end = periods.for_indicator(indicator, r.period)
         note = f"LOCAL EXTRACT {filename} (sha256 {sha[:12]})" + (f"; note: {str(r.note)[:300]}" if r.note else "")
         rows.append(
             dict(
@@ -707,9 +807,9 @@ def _to_values(out: pd.DataFrame, indicator: str, scheme: str, filename: str, sh
                 period_start=start,
                 period_end=end,
                 breakdown="All",
-                value=r.numerator / r.denominator * meta["multiplier"],
+                value=float(r.numerator) if meta["count"] else r.numerator / r.denominator * meta["multiplier"],
                 numerator=float(r.numerator),
-                denominator=float(r.denominator),
+                denominator=float(r.denominator) if pd.notna(r.denominator) else float("nan"),
                 national_decile=pd.NA,
                 is_illustrative=False,
                 is_estimate=False,
@@ -719,7 +819,7 @@ def _to_values(out: pd.DataFrame, indicator: str, scheme: str, filename: str, sh
             )
         )
     v = pd.DataFrame(rows)
-    ind = pd.DataFrame(INDICATORS).rename(columns={"id": "indicator_id"})
+    ind = pd.DataFrame([{"indicator_id": indicator, "interval": meta["interval"], "multiplier": meta["multiplier"]}])
     v = with_intervals(v, ind)
     from loaders import schema  # noqa: PLC0415 (pandera: only when a file is validated)
     from loaders.rows import finalise_values  # noqa: PLC0415 (pandera: only when a file is validated)
@@ -765,6 +865,8 @@ def save(result: Result, indicator: str, filename: str, data_dir: Path, *, actor
     nothing was stored and the log is as it was."""
     if not result.ok or result.rows is None:
         raise ValueError("only a validated extract can be saved")
+    if not _ID.fullmatch(str(indicator)):
+        raise ValueError(f"{str(indicator)[:40]!r} is not an indicator id")
     table = _table(result, indicator, filename)
     entry = _change("load", indicator, Path(filename).name, result.sha256, len(result.rows), actor)
     d = local_dir(data_dir)
@@ -799,7 +901,7 @@ def rollback(indicator: str, version: int, data_dir: Path, *, actor: str | None 
     """Put version ``version`` of an indicator's extract back in place, byte for byte; it is logged and
     recorded as a new version, whose number is returned. Raises KeyError for an unknown version and
     :class:`StoreError` if the folder cannot be changed (then nothing changed)."""
-    if indicator not in LOCAL_INDICATORS:
+    if not known_id(indicator, data_dir):
         raise ValueError(f"unknown local indicator {indicator!r}")
     d = local_dir(data_dir)
     if not d.is_dir():
@@ -978,10 +1080,12 @@ def changes(data_dir: Path) -> pd.DataFrame:
 
 
 def version(data_dir: Path) -> tuple:
-    """Changes whenever an extract is added, replaced or removed (also by another process, e.g. the CLI):
-    (name, inode, mtime in ns, size) of each extract file, sorted by name."""
+    """Changes whenever an extract or a local indicator's definition is added, replaced or removed (also by
+    another process, e.g. the CLI): (name, inode, mtime in ns, size) of each extract file, sorted by name, then
+    of ``indicators.json`` when there is one."""
     out = []
-    for p in extract_files(data_dir):
+    defs = local_indicators.path(data_dir)
+    for p in [*extract_files(data_dir), *([defs] if defs.is_file() else [])]:
         with contextlib.suppress(FileNotFoundError):  # removed between listing and looking
             st = p.stat()
             out.append((p.name, st.st_ino, st.st_mtime_ns, st.st_size))
@@ -1017,7 +1121,7 @@ def loaded(data_dir: Path) -> pd.DataFrame:
 def remove(indicator: str, data_dir: Path, *, actor: str | None = None) -> bool:
     """Remove an extract (the illustrative series comes back); logged by ``actor`` (default :func:`cli_actor`).
     False if none was loaded; raises :class:`StoreError` if the folder cannot be changed."""
-    if indicator not in LOCAL_INDICATORS:
+    if not known_id(indicator, data_dir):
         raise ValueError(f"unknown local indicator {indicator!r}")
     d = local_dir(data_dir)
     p = d / f"{indicator}.parquet"
@@ -1087,13 +1191,18 @@ def options_for(store, **kw) -> Options:
         lookups=lookups_of(store),
         population=population_of(store, pop_id),
         population_label=POPULATIONS.get(pop_id, pop_id),
+        local_indicators=local_indicators.load(store.data_dir),
         **kw,
     )
 
 
 def replaces(result: Result, indicator: str, data_dir: Path, store) -> str:
     """What loading ``result`` would replace, in one sentence for the preview."""
-    new = sorted(set(result.rows.period), key=lambda p: periods.bounds(p)) if result.rows is not None else []
+
+    def when(label: str) -> tuple:  # periods in order of the indicator's dates (NEET: December-February)
+        return periods.for_indicator(indicator, label)[1:]
+
+    new = sorted(set(result.rows.period), key=when) if result.rows is not None else []
     path = local_dir(data_dir) / f"{indicator}.parquet"
     if path.is_file():
         try:
@@ -1101,19 +1210,42 @@ def replaces(result: Result, indicator: str, data_dir: Path, store) -> str:
             entry = source_entry(path)
         except Exception:  # unreadable: replaced all the same
             return "It replaces the loaded extract, which cannot be read."
-        ps = sorted(set(old.period), key=lambda p: periods.bounds(p))
+        ps = sorted(set(old.period), key=when)
         gone = [p for p in ps if p not in new]
         return (
             f"It replaces the council extract now loaded ({entry.get('raw_file', '?')}: {len(old)} rows, "
             f"{', '.join(sorted(set(old.area_type)))}, periods {', '.join(ps)})"
             + (f"; periods {', '.join(gone)} will no longer be shown." if gone else ".")
         )
+    if indicator not in getattr(store, "indicator_ids", ()):
+        return f"Nothing is replaced: {indicator} has no figures yet, so this extract is its first."
     opts = store.options(indicator)
     ill = opts[(opts.geography == result.scheme) & opts.illustrative]
     if len(ill):
-        ps = sorted(ill.period, key=lambda p: periods.bounds(p))
+        ps = sorted(ill.period, key=when)
         return (
             f"It replaces the ILLUSTRATIVE {result.scheme} series ({int(ill.n.sum())} rows, periods "
             f"{', '.join(ps)}): those periods are no longer shown for {result.scheme} wards."
         )
-    return f"Nothing is replaced: there is no {result.scheme} series for this indicator yet."
+    published = set(opts[opts.geography == result.scheme].period)
+    if not published:
+        return f"Nothing is replaced: there is no {result.scheme} series for this indicator yet."
+    same = [p for p in new if p in published]
+    added = [p for p in new if p not in published]
+    covered = 0
+    for p in same:
+        have = set(store.values(indicator, p, result.scheme).area_code)
+        covered += len(have & set(result.rows.area_code[result.rows.period == p]))
+    bits = []
+    if covered:
+        bits.append(
+            f"It replaces the published {result.scheme} figures for the {covered} ward-period(s) it covers "
+            f"(periods {', '.join(same)})"
+        )
+    if added:
+        bits.append(f"{'and adds' if bits else 'It adds'} periods the publication lacks ({', '.join(added)})")
+    return (
+        ", ".join(bits) + f"; published figures for other {result.scheme} wards and periods stay as published."
+        if bits
+        else "Nothing is replaced."
+    )

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.codes import BROMLEY
-from loaders.periods import bounds
+from loaders.periods import for_indicator
 
 SEED = 20240611  # date of the scrutiny committee pack; fixed for reproducibility
 NOTE = "ILLUSTRATIVE: modelled from borough total, ward child population and IDACI 2025; not observed data"
@@ -43,7 +43,7 @@ def generate(wards: pd.DataFrame, cla_totals: list[dict], neet_totals: list[dict
     rows = []
 
     def add(indicator, period, num, den, mult, seed_note):
-        start, end = bounds(period)
+        period, start, end = for_indicator(indicator, period)
         for code, n, d in zip(w.area_code, num, den):
             rows.append(
                 dict(

@@ -15,6 +15,10 @@ date so periods sort and line up on a time axis.
     "Q4 2023/24"          -> 2024-01-01 .. 2024-03-31   (quarter of a financial year)
     "AY 2023/24"          -> 2023-09-01 .. 2024-08-31   (academic year)
 
+An indicator may keep its own convention for a label (:func:`for_indicator`): DfE's NEET figures are the
+average of December-February, published as "2024" and labelled here as the council does, "2023/24"
+(2023-12-01 .. 2024-02-29).
+
 :func:`canonical` gives the one spelling of a label typed by a person (full-width
 digits, en dashes, spacing and case do not make a second period). :func:`written`
 reads the forms councils write (``FY2023/24``, ``2023-24``, ``Mar-24``, ``March 2024``,
@@ -305,3 +309,61 @@ def resolve(text: str, labels) -> str:
             if len(hits) > 1:
                 raise AmbiguousPeriod(f"{text!r} could be any of {', '.join(hits)}")
     raise PeriodError(f"{text!r} is not one of the periods: {', '.join(labels)}")
+
+
+# --------------------------------------------------------------------------- an indicator's own convention
+DEC_FEB_INDICATORS = frozenset({"neet", "neet_or_not_known", "neet_not_known"})
+"""DfE's 16-17 NEET measures: the average of the December, January and February counts. DfE labels the average
+by the year of its January and February ("2024" = December 2023-February 2024); Bromley's Performance Index,
+and this app, by the year it falls in ("2023/24")."""
+
+
+def for_indicator(indicator: str, label: str) -> tuple[str, pd.Timestamp, pd.Timestamp]:
+    """(label, start, end) of a period of ``indicator``: :func:`bounds` for most; for the NEET measures
+    (:data:`DEC_FEB_INDICATORS`) a year ``2024`` or a year pair ``2023/24`` (``AY 2023/24``) is the December
+    2023-February 2024 average, labelled ``2023/24``. Other NEET labels (a month, a pooled period) keep
+    their own dates. Raises :class:`PeriodError` as :func:`bounds`."""
+    s = str(label).strip()
+    if indicator in DEC_FEB_INDICATORS:
+        y = None
+        if m := _YEAR.match(s):
+            y = int(m[1])
+        elif m := (_FY.match(s) or _AY.match(s)):
+            y = _fy_start(label, m[1], m[2]) + 1
+        if y is not None:
+            try:
+                start, end = pd.Timestamp(y - 1, 12, 1), pd.Timestamp(y, 3, 1) - pd.Timedelta(days=1)
+            except (ValueError, OverflowError) as e:  # e.g. year 0: not a date at all
+                raise PeriodError(f"period {label!r} is not a real date range") from e
+            return f"{y - 1}/{y % 100:02d}", start, end
+    return (s, *bounds(s))
+
+
+# --------------------------------------------------------------------------- years that hold months
+YEAR_STARTS = {"financial": 4, "calendar": 1, "academic": 9}  # the month each kind of year starts in
+
+
+def year_kind(start: pd.Timestamp) -> str | None:
+    """The kind of year (financial, calendar, academic) that starts in ``start``'s month; None for another month."""
+    return next((k for k, m in YEAR_STARTS.items() if m == pd.Timestamp(start).month), None)
+
+
+def year_of(when: pd.Timestamp, kind: str) -> str:
+    """The label of the ``kind`` year (:data:`YEAR_STARTS`) holding the day ``when``: the financial year
+    ``2023/24``, the academic year ``AY 2023/24`` or the calendar year ``2023``; ``bounds`` gives its dates."""
+    when = pd.Timestamp(when)
+    if kind == "calendar":
+        return str(when.year)
+    first = when.year if when.month >= YEAR_STARTS[kind] else when.year - 1
+    return f"{'AY ' if kind == 'academic' else ''}{first}/{(first + 1) % 100:02d}"
+
+
+def month_of(label: str) -> str | None:
+    """The month label (``Apr 2023``) of a month, or of a day (``1 Apr 2023``, e.g. an Excel date under a
+    month column); None for any other period."""
+    s = str(label)
+    if _MONTH.match(s):
+        return s
+    if m := _SNAP.match(s):
+        return f"{m[2]} {m[3]}"
+    return None

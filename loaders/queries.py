@@ -28,14 +28,86 @@ VALUES ($source_id, $publisher, $title, $url, $licence, $attribution, $raw_file,
 """
 EMPTY_LOCAL = "CREATE TABLE local_values AS SELECT * FROM base_values WHERE false"
 
-# A council's own extract replaces the illustrative series of the same indicator and geography.
+# Extracts loaded before NEET took DfE's own period (the December-February average published as "2024" is
+# 2023/24: loaders.periods.for_indicator) kept "2024" as January-December, or "2023/24" as April-March. They are
+# read with the published series' label and dates ($ids: the December-February indicators), so a council's
+# file lines up with it without being reloaded. A year or a year pair only; months and pooled periods keep theirs.
+RELABEL_DEC_FEB = """
+UPDATE local_values SET
+    period = printf('%d/%02d', y - 1, y % 100),
+    period_start = make_date(y - 1, 12, 1),
+    period_end = make_date(y, 3, 1) - INTERVAL 1 DAY
+FROM (
+    SELECT DISTINCT period AS old,
+        CASE WHEN regexp_full_match(period, '[0-9]{4}') THEN CAST(period AS INTEGER)
+             ELSE CAST(left(period, 4) AS INTEGER) + 1 END AS y
+    FROM local_values
+    WHERE list_contains($ids, indicator_id)
+      AND (regexp_full_match(period, '[0-9]{4}') OR regexp_full_match(period, '[0-9]{4}/[0-9]{2}'))
+) AS relabel
+WHERE local_values.period = relabel.old AND list_contains($ids, local_values.indicator_id)
+"""
+
+# Local indicators the council defined (data/local/indicators.json, a registered relation ``local_defs``) join the
+# catalogue's indicators once an extract of theirs is loaded; a catalogue id is never redefined.
+ADD_LOCAL_INDICATORS = """
+INSERT INTO indicators BY NAME
+SELECT * FROM local_defs
+WHERE indicator_id IN (SELECT indicator_id FROM local_values)
+  AND indicator_id NOT IN (SELECT indicator_id FROM indicators)
+"""
+
+# How a council's own extract merges with the built values, per indicator and geography (ward scheme):
+# - an ILLUSTRATIVE series is replaced whole: every period of it goes, the council's periods are shown;
+# - a published (or estimated) series is replaced only where the council's figures cover it: the same ward and
+#   period (and breakdown); the published figures for other wards and periods stay, and the council's periods the
+#   publication lacks are added. Each row keeps its own source (the council's: local_<indicator>).
+# Rows of an indicator the Store does not know (a local indicator whose definition was removed) are left out.
 MERGE = """
 CREATE VIEW vals AS
 SELECT b.* FROM base_values b
-WHERE NOT (b.is_illustrative AND EXISTS (
-    SELECT 1 FROM local_values l WHERE l.indicator_id = b.indicator_id AND l.area_type = b.area_type))
+WHERE NOT EXISTS (
+    SELECT 1 FROM local_values l
+    WHERE l.indicator_id = b.indicator_id AND l.area_type = b.area_type
+      AND (b.is_illustrative OR (l.area_code = b.area_code AND l.period = b.period AND l.breakdown = b.breakdown)))
 UNION ALL BY NAME
+SELECT l.* FROM local_values l WHERE l.indicator_id IN (SELECT indicator_id FROM indicators)
+"""
+
+# A local indicator's ward rows, for Bromley's value (the sum of the extract's ward counts): $ids, list.
+LOCAL_WARD_ROWS = """
 SELECT * FROM local_values
+WHERE list_contains($ids, indicator_id) AND area_type IN ('ward2014', 'ward2022') AND breakdown = 'All'
+ORDER BY indicator_id, area_type, period, area_code
+"""
+ADD_LOCAL_TOTALS = "INSERT INTO local_values BY NAME SELECT * FROM local_totals"
+BROMLEY_WARDS = "SELECT area_type, area_code FROM areas WHERE is_bromley AND area_type IN ('ward2014', 'ward2022')"
+
+# Labels follow the data: a catalogue indicator with council rows lists the council's extract among its sources;
+# once no illustrative row of it is left, it no longer lists the illustrative source, and the caveat sentences
+# about ILLUSTRATIVE ward figures give way to one saying whose figures they are.
+LOCAL_PROVENANCE = """
+UPDATE indicators AS i SET
+    source_ids = array_to_string(list_concat(
+        CASE WHEN EXISTS (SELECT 1 FROM vals v WHERE v.indicator_id = i.indicator_id AND v.is_illustrative)
+             THEN string_split(i.source_ids, ',')
+             ELSE list_filter(string_split(i.source_ids, ','), lambda x: x <> 'illustrative') END,
+        (SELECT list(DISTINCT l.source_id) FROM local_values l WHERE l.indicator_id = i.indicator_id)), ','),
+    caveats = CASE
+        WHEN EXISTS (SELECT 1 FROM vals v WHERE v.indicator_id = i.indicator_id AND v.is_illustrative) THEN i.caveats
+        ELSE trim(regexp_replace(i.caveats, '[^.]*ILLUSTRATIVE[^.]*[.]\\s*', '', 'g'))
+    END || ' Ward figures the council has loaded come from its own extract (see Sources).'
+WHERE i.indicator_id IN (SELECT indicator_id FROM local_values) AND NOT starts_with(i.source_ids, 'local_')
+"""
+
+# The generated ILLUSTRATIVE source names the series still modelled once a council extract replaced one of them.
+ILLUSTRATIVE_SOURCE = """
+UPDATE sources SET title = regexp_replace(title, '^ILLUSTRATIVE ward [^:]*:', 'ILLUSTRATIVE ward figures for ' || (
+    SELECT string_agg(i.name, ' and ' ORDER BY i.indicator_id) FROM indicators i
+    WHERE EXISTS (SELECT 1 FROM vals v WHERE v.indicator_id = i.indicator_id AND v.is_illustrative)) || ':')
+WHERE source_id = 'illustrative'
+  AND EXISTS (SELECT 1 FROM vals v WHERE v.is_illustrative)
+  AND EXISTS (SELECT 1 FROM base_values b JOIN local_values l USING (indicator_id, area_type) WHERE b.is_illustrative)
 """
 
 INDICATORS = """
@@ -196,10 +268,11 @@ ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
 """
 EXPORT_FORMATS = ("csv", "parquet")
 
-# The counts public mode looks at: the disclosive indicators' rows with a count (one list parameter).
+# The counts public mode looks at: the disclosive indicators' rows, and the rows of any council extract (counts the
+# council holds about its residents, whatever the indicator).
 DISCLOSIVE_COUNTS = """
 SELECT v.indicator_id, v.area_code, v.area_type, v.period, v.breakdown, v.numerator
 FROM vals v JOIN indicators i ON i.indicator_id = v.indicator_id
-WHERE i.disclosive
+WHERE i.disclosive OR v.source_id LIKE 'local\\_%' ESCAPE '\\'
 ORDER BY v.indicator_id, v.area_type, v.area_code, v.period_start, v.breakdown
 """

@@ -43,8 +43,9 @@ def row(
     estimate=False,
     published_comparison="",
 ) -> dict:
-    """One row of the values table (period start and end from the label)."""
-    start, end = periods.bounds(period)
+    """One row of the values table (period start and end from the label, in the indicator's convention:
+    :func:`loaders.periods.for_indicator`, so DfE's NEET "2024" is stored as 2023/24, December-February)."""
+    period, start, end = periods.for_indicator(indicator, period)
     return dict(
         indicator_id=indicator,
         area_code=code,

@@ -8,17 +8,19 @@ comparator) are checked against whitelists; every value is a bound parameter.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from loaders import extracts, queries
+from loaders import extracts, local_indicators, periods, queries
 from loaders.codes import BROMLEY, GEOGRAPHIES
 from model.lru import LRU, MB
 
@@ -83,6 +85,7 @@ class Store:
             if local:
                 try:
                     self._con.execute(queries.LOAD_LOCAL, {"paths": local})
+                    self._con.execute(queries.RELABEL_DEC_FEB, {"ids": sorted(periods.DEC_FEB_INDICATORS)})
                     for p in files:
                         self._con.execute(queries.ADD_SOURCE, extracts.source_entry(p))
                 except (duckdb.Error, ValueError, OSError) as e:
@@ -93,8 +96,8 @@ class Store:
             else:
                 self._con.execute(queries.EMPTY_LOCAL)
             try:
-                self._con.execute(queries.MERGE)
-            except duckdb.Error as e:
+                self.local_indicator_ids = self._merge_local(bool(local))
+            except (duckdb.Error, ValueError, KeyError) as e:
                 raise DataUnavailable(
                     f"a local extract (in the data folder's {LOCAL_DIR_NAME}/) does not match the "
                     f"values table ({type(e).__name__}); remove or re-import it"
@@ -104,9 +107,38 @@ class Store:
         self.indicator_ids = set(self._q(queries.INDICATORS).indicator_id)
         self.local_files = local
 
+    def _merge_local(self, any_local: bool) -> set[str]:
+        """Merge the council's extracts into ``vals`` (queries.MERGE): local indicators it defined join the
+        indicators table (with Bromley's value where an extract covers every ward), and the indicators with
+        council rows name the council's extract among their sources. Returns the local indicators shown."""
+        defs = local_indicators.load(self.data_dir) if any_local else {}
+        con = self._con
+        if defs:
+            con.register("local_defs", local_indicators.table(defs))
+            try:
+                con.execute(queries.ADD_LOCAL_INDICATORS)
+            finally:
+                con.unregister("local_defs")
+        con.execute(queries.MERGE)
+        shown = set(con.execute(queries.INDICATORS).df().indicator_id) & set(defs) if defs else set()
+        if shown:
+            rows = con.execute(queries.LOCAL_WARD_ROWS, {"ids": sorted(shown)}).df()
+            wards = con.execute(queries.BROMLEY_WARDS).df().groupby("area_type").area_code.agg(set).to_dict()
+            totals = local_indicators.borough_totals(rows, {k: defs[k] for k in shown}, wards)
+            if len(totals):
+                con.register("local_totals", totals)
+                try:
+                    con.execute(queries.ADD_LOCAL_TOTALS)
+                finally:
+                    con.unregister("local_totals")
+        if any_local:
+            con.execute(queries.LOCAL_PROVENANCE)
+            con.execute(queries.ILLUSTRATIVE_SOURCE)
+        return shown
+
     # ---- plumbing ----------------------------------------------------------
     MEMO_ENTRIES = 2048  # query results: a ward table is ~10 KB, an LSOA table ~100 KB, every series of a scheme ~1 MB
-    MEMO_BYTES = 16 * MB
+    MEMO_BYTES = 8 * MB  # a miss costs DuckDB a few ms; the per-store results built from them are kept longer
 
     def _q(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """Run one query on its own cursor. The tables never change after loading, so results are
@@ -248,9 +280,11 @@ class Store:
         finally:
             cur.close()
 
-    def dataset(self, fmt: str, *, hidden: pd.DataFrame | None = None) -> bytes:
+    def dataset(self, fmt: str, *, hidden: pd.DataFrame | None = None, zip_as: str | None = None) -> bytes:
         """Every row as a CSV or Parquet file, written by DuckDB (a full copy in pandas would cost ~100 MB of
-        server memory per download). ``hidden`` (PublicStore): keys of rows to blank, as public mode does."""
+        server memory per download). ``hidden`` (PublicStore): keys of rows to blank, as public mode does.
+        ``zip_as``: the file, named so, in a ZIP archive (the CSV is 13 MB, zipped 1.5 MB: a download's bytes
+        stay in the server's memory for the life of the session)."""
         if fmt not in queries.EXPORT_FORMATS:
             raise BadRequest(f"unknown format {fmt!r}")
         cur = self._con.cursor()
@@ -262,7 +296,12 @@ class Store:
                 else:
                     cur.register("hidden", hidden)
                     cur.execute(queries.EXPORT_PUBLIC, {"path": path, "fmt": fmt})
-                return Path(path).read_bytes()
+                if zip_as is None:
+                    return Path(path).read_bytes()
+                buf = io.BytesIO()
+                with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                    z.write(path, arcname=zip_as)
+                return buf.getvalue()
         finally:
             cur.close()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from loaders.store import Store
+from model import provenance
 
 OLD_AFTER_YEARS = 3
 KINDS = ["current", "old", "estimate", "illustrative"]
@@ -51,7 +52,8 @@ def kind_of(illustrative: bool, estimate: bool, n_years: int) -> str:
 def indicator_ages(store: Store, indicators: list[str], geography: str, today=None) -> pd.DataFrame:
     """One row per indicator: its latest period on ``geography`` (Bromley's areas), how old it is, its kind.
 
-    Columns: indicator_id, name, period, period_end, years_old, age, illustrative, estimate, kind, kind_label.
+    Columns: indicator_id, name, period, period_end, years_old, age, illustrative, estimate, kind, kind_label,
+    council ("Council extract (file, date)" when the latest period's figures are the council's own, else "").
     An indicator with no data on the geography gets kind ``None``.
     """
     rows = []
@@ -72,6 +74,7 @@ def indicator_ages(store: Store, indicators: list[str], geography: str, today=No
                     estimate=False,
                     kind=None,
                     kind_label="no data",
+                    council="",
                 )
             )
             continue
@@ -92,6 +95,7 @@ def indicator_ages(store: Store, indicators: list[str], geography: str, today=No
                 estimate=bool(latest.estimate),
                 kind=k,
                 kind_label=KIND_LABELS[k],
+                council="; ".join(provenance.council_labels(store, v.source_id)),
             )
         )
     return pd.DataFrame(rows)
@@ -105,7 +109,10 @@ def statement(ages: pd.DataFrame) -> str:
         if sub.empty:
             continue
         items = "; ".join(
-            f"{r.name} ({r.age}" + (", and old" if k == "estimate" and r.years_old > OLD_AFTER_YEARS else "") + ")"
+            f"{r.name} ({r.age}"
+            + (", and old" if k == "estimate" and r.years_old > OLD_AFTER_YEARS else "")
+            + (f"; {r.council}" if getattr(r, "council", "") else "")
+            + ")"
             for r in sub.itertuples()
         )
         label = {

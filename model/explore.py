@@ -14,6 +14,7 @@ import phstats
 from loaders.codes import BROMLEY, COMPARATOR_LABELS, COMPARATORS, ENGLAND, LEVELS, LONDON  # noqa: F401 (vocabulary)
 from loaders.store import BadRequest, Store
 from loaders.topology import area_codes, with_properties
+from model import provenance
 from model.cache import per_store
 from phstats.disclosure import SUPPRESSED
 
@@ -79,7 +80,15 @@ def ward_table(store: Store, view: View) -> tuple[pd.DataFrame, dict]:
         "illustrative": bool(df.is_illustrative.any()),
         "estimate": bool(df.is_estimate.any()),
         "has_intervals": bool(df.lower.notna().any()),
+        # "Ward figures from Council extract (file, date): period." for rows from a council's extract
+        "council": provenance.council_lines(store, df, what="Figures"),
+        "source_labels": {s: provenance.label(store, s) for s in set(df.source_id.astype(str))},
     }
+    if meta["source_ids"].startswith(provenance.LOCAL) and not np.isfinite(comp_value):
+        context["council"].append(
+            "No England or London comparator for a local indicator; Bromley (the sum of the extract's ward "
+            "counts) is given only for periods with every ward in the extract."
+        )
     return df.reset_index(drop=True), context
 
 
@@ -142,7 +151,15 @@ def table_for_download(df: pd.DataFrame, context: dict, view: View) -> pd.DataFr
                 np.where(
                     df.is_illustrative,
                     "ILLUSTRATIVE (modelled, not observed)",
-                    np.where(df.is_estimate, "ESTIMATE (re-weighted from 2014 wards)", "published"),
+                    np.where(
+                        df.is_estimate,
+                        "ESTIMATE (re-weighted from 2014 wards)",
+                        np.where(
+                            df.source_id.astype(str).str.startswith(provenance.LOCAL),
+                            df.source_id.astype(str).map(context.get("source_labels", {})).fillna("Council extract"),
+                            "published",
+                        ),
+                    ),
                 ),
             ),
             "source_id": df.source_id,
@@ -208,7 +225,7 @@ def map_features(store: Store, df: pd.DataFrame, geography: str) -> dict:
         df[[c for c in cols if c in df.columns]], on="area_code", how="left"
     )
     props["area_name"] = props.area_name.fillna(props.area_code.map(names))
-    props["category"] = props.category.fillna("No data")
+    props["category"] = props.category.astype(object).where(props.category.notna(), "No data")  # any dtype, even empty
     props["label"] = props.label.fillna("no data")
     return with_properties(topo, props)
 

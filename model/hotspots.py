@@ -13,6 +13,7 @@ import pandas as pd
 import phstats
 from loaders.codes import GEOGRAPHY_LABELS, WARD_SCHEMES
 from loaders.store import BadRequest, Store
+from model import provenance
 from model.cache import per_store
 from model.explore import COMPARATOR_CODES, COMPARATOR_LABELS, LEVELS
 from phstats.compare import NOT_COMPARED
@@ -38,6 +39,12 @@ REASONS = [
 # Current observed data first: IDACI 2025 and DWP ward child poverty FYE 2025; then Year 6 obesity (old, and an
 # ESTIMATE on 2022 wards), NEET and CLA (ILLUSTRATIVE until the council loads its own). model.data_age says which.
 DEFAULT_INDICATORS = ["idaci", "child_poverty", "obesity_year6", "neet", "cla_rate"]
+
+
+def pack_indicators(store: Store) -> list[str]:
+    """A ward board pack's indicators: the defaults, then every local indicator the council defined and loaded."""
+    local = sorted(getattr(store, "local_indicator_ids", ()) or ())
+    return DEFAULT_INDICATORS + [i for i in local if i not in DEFAULT_INDICATORS]
 
 
 def candidates(store: Store, geography: str) -> pd.DataFrame:
@@ -85,10 +92,11 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
     if unknown:
         raise BadRequest(f"not available on this ward scheme: {', '.join(unknown)}")
     suffix = "95" if level == "95" else "998"
-    frames, used = [], []
+    frames, used, council = [], [], []
     for ind in indicators:
         c = cands.loc[ind]
         v = store.values(ind, c.period, geography)
+        council += provenance.council_lines(store, v, what=c["name"])
         comps = store.comparators(ind, c.period)
         crow = comps[comps.area_code == COMPARATOR_CODES[comparator]]
         comp_value = float(crow.value.iloc[0]) if len(crow) else np.nan
@@ -168,7 +176,11 @@ def hotspots(store: Store, indicators: list[str], geography: str, rule: str, com
         "source_ids": set(data.source_id),
         "comparator_label": COMPARATOR_LABELS[comparator],
         "illustrative": bool(data.is_illustrative.any()),
+        "illustrative_names": [
+            ind_names[i] for i in dict.fromkeys(data.indicator_id[data.is_illustrative.astype(bool)])
+        ],
         "estimate": bool(data.is_estimate.any()),
+        "council": council,  # "16-17 year olds NEET from Council extract (file, date): 2024." per extract used
     }
 
 

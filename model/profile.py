@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from loaders.codes import BROMLEY, SCHEME_LABELS, WARD_SCHEMES  # noqa: F401 (SCHEME_LABELS: for the pages)
 from loaders.store import BadRequest, Store
+from model.provenance import council_lines
 from model.series import period_span, trend_display, trend_notes, trends, ward_series, ward_trends  # noqa: F401
 from model.spine import COMPARATOR_NAMES, spine, spine_display  # noqa: F401
 from model.summary import london_ranks, summary  # noqa: F401
 
 SCHEMES = WARD_SCHEMES
+
+
+def spine_council_lines(store: Store, sp) -> list[str]:
+    """Which rows of a ward's spine chart are the council's own: "16-17 year olds NEET from Council extract
+    (file, date): 2024." per extract (spine rows name their indicator)."""
+    return council_lines(store, sp)
 
 
 def ward(store: Store, code: str) -> dict:

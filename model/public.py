@@ -95,10 +95,10 @@ class PublicStore:
     def all_values(self):
         return self._mask(self._store.all_values())
 
-    def dataset(self, fmt: str) -> bytes:
+    def dataset(self, fmt: str, *, zip_as: str | None = None) -> bytes:
         """The full dataset with this store's suppression applied (written by DuckDB, like Store.dataset)."""
         keys = self.hidden.to_frame(index=False)
-        return self._store.dataset(fmt, hidden=keys)
+        return self._store.dataset(fmt, hidden=keys, zip_as=zip_as)
 
     def sources(self):
         """Council extracts are named only as such: no file name, date of loading or sha256 in public mode

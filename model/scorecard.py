@@ -16,6 +16,13 @@ copied (it rated e.g. 2023's 36% of EHC plans in 20 weeks GREEN against a 65-75%
   as the papers define none); RED: worse by more.
 
 A measure performing below expectation (RED or AMBER) is an exception: listed first, with its commentary.
+
+In-year figures: when an officer has loaded the council's own Performance Index
+(:mod:`loaders.performance_index`), each measure it covers gains the current year's months and year to date beside
+the published annual figures (``inyear_*`` columns). They are provisional council figures: shown and labelled as
+such, never rated (RAG applies to the published figures only). Cells the council marked suppressed, and every
+in-year figure of a measure marked ``suppressed_in_public`` when in public mode, show "Data suppressed (see Part 2
+report)"; in public mode the file's name, load date and notes are not shown.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from loaders import performance_index as pi
 from loaders.codes import BROMLEY, ENGLAND, LONDON
 from model.cache import per_store
 from phstats.rag_status import AMBER, RED
@@ -64,6 +72,8 @@ SUPPRESSED_TEXT = "Data suppressed (see Part 2 report)"
 MODELS = ["2025", "2021"]
 DEFAULT_MODEL = "2025"
 N_PERIODS = 3  # Bromley's last three periods, as the committee's pack
+INYEAR_LABEL = "In year (council, provisional)"
+NOT_AVAILABLE_TEXT = "not available"
 
 
 class ScorecardError(ValueError):
@@ -211,14 +221,21 @@ def table(
     measures: pd.DataFrame | None = None,
     commentary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per measure (committee order within its group; exceptions first). Numeric and display columns."""
+    """One row per measure (committee order within its group; exceptions first). Numeric and display columns;
+    the ``inyear_*`` ones from the council's Performance Index when one is loaded in the store's data folder."""
     if model not in MODELS:
         raise ValueError(f"unknown neighbour model {model!r}; choose 2021 or 2025")
     measures = load_measures(indicator_ids=store.indicator_ids) if measures is None else measures
     commentary = load_commentary() if commentary is None else commentary
+    version = inyear_version(store)
 
     def build():
+        loaded = pi.load(store.data_dir) if version else None
+        source = pi.source_label(loaded[1], public=public) if loaded else ""
+        figures = loaded[0] if loaded else None
         rows = [_row(store, m, model, public, commentary) for m in measures.itertuples()]
+        for r, m in zip(rows, measures.itertuples()):
+            r.update(_inyear(figures, m, public, source))
         df = pd.DataFrame(rows)
         df["group_order"] = df.group.map({g: i for i, g in enumerate(GROUPS)})
         df["order"] = range(len(df))
@@ -226,8 +243,109 @@ def table(
             drop=True
         )
 
-    key = ("scorecard", model, public, _frozen(measures), _frozen(commentary))
+    key = ("scorecard", model, public, _frozen(measures), _frozen(commentary), version)
     return per_store(store, key, build).copy()
+
+
+def inyear_version(store) -> tuple:
+    """Changes when the council's Performance Index is loaded, replaced or removed (a key for cached views)."""
+    return pi.version(store.data_dir)
+
+
+def index_measures(store, measures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The measures as :func:`loaders.performance_index.validate` matches rows to them (with their units)."""
+    m = load_measures(indicator_ids=store.indicator_ids) if measures is None else measures
+    return m.assign(unit=[store.indicator(i)["unit"] for i in m.indicator_id])[
+        ["measure_id", "committee_no", "committee_name", "unit"]
+    ]
+
+
+# --------------------------------------------------------------------------- in-year figures
+def _figure(r) -> str:
+    """One Performance Index cell as shown: 94%, 1.2% (88/7140), 4,513, suppressed, not available."""
+    if r.status == pi.SUPPRESSED:
+        return SUPPRESSED_TEXT
+    if r.status != pi.VALUE or not np.isfinite(r.value):
+        return NOT_AVAILABLE_TEXT
+    if r.unit == "%":
+        text = f"{r.value:g}%"
+        if np.isfinite(r.numerator) and np.isfinite(r.denominator):
+            text += f" ({r.numerator:,.0f}/{r.denominator:,.0f})"
+        return text
+    return f"{r.value:,.0f}" if float(r.value).is_integer() else f"{r.value:,.1f}"
+
+
+def _inyear(figures: pd.DataFrame | None, m, public: bool, source: str) -> dict:
+    """The in-year columns of one measure: months (with the count beside a rate, e.g. rows 14-15), the latest
+    month with a figure, the year to date, as text."""
+    empty = dict(
+        inyear_year="",
+        inyear_period="",
+        inyear_latest="",
+        inyear_ytd="",
+        inyear_text="",
+        inyear_months=[],
+        inyear_note="",
+        inyear_source="",
+    )
+    if figures is None:
+        return empty
+    f = figures[figures.measure_id == m.measure_id]
+    if f.empty:
+        return empty
+    hidden = bool(m.suppressed_in_public and public)
+    cells = {}
+    for r in f.itertuples():
+        cells.setdefault((r.kind, r.period), {"start": r.period_start, "end": r.period_end})[r.role] = r
+    months = []
+    for (kind, period), c in sorted(cells.items(), key=lambda kv: (kv[0][0] == "ytd", kv[1]["start"])):
+        v, n = c.get(pi.VALUE), c.get("count")
+        text = _figure(v) if v is not None else NOT_AVAILABLE_TEXT
+        if n is not None and n.status == pi.VALUE and np.isfinite(n.value):
+            text = f"{text if text != NOT_AVAILABLE_TEXT else '–'} ({n.value:,.0f})"
+        elif n is not None and n.status == pi.SUPPRESSED and text == NOT_AVAILABLE_TEXT:
+            text = SUPPRESSED_TEXT
+        has = any(x is not None and x.status in (pi.VALUE, pi.SUPPRESSED) for x in (v, n))
+        months.append(
+            dict(
+                kind=kind,
+                period=period,
+                figure=SUPPRESSED_TEXT if hidden else text,
+                value=np.nan if hidden or v is None or v.status != pi.VALUE else float(v.value),
+                numerator=np.nan if hidden or v is None else float(v.numerator),
+                denominator=np.nan if hidden or v is None else float(v.denominator),
+                count=np.nan if hidden or n is None or n.status != pi.VALUE else float(n.value),
+                status=(v or n).status,
+                period_start=c["start"],
+                period_end=c["end"],
+                reported=has,
+            )
+        )
+    monthly = [x for x in months if x["kind"] != "ytd"]
+    ytd = next((x for x in months if x["kind"] == "ytd"), None)
+    latest = next((x for x in reversed(monthly) if x["reported"]), None)
+    year = str(f.year.iloc[0])
+    parts = []
+    if latest is not None:
+        parts.append(f"{latest['period']}: {latest['figure']}")
+    if ytd is not None and ytd["reported"]:
+        parts.append(f"{year} to date: {ytd['figure']}")
+    if all(x["figure"] == SUPPRESSED_TEXT for x in months if x["reported"]) and parts:
+        parts = [f"{year}: {SUPPRESSED_TEXT}"]  # the council's merged "Data suppressed" cell: said once
+    note = "" if public else str(f.note.iloc[0])
+    return dict(
+        inyear_year=year,
+        inyear_period=latest["period"] if latest else "",
+        inyear_latest=latest["figure"] if latest else "",
+        inyear_ytd=ytd["figure"] if ytd is not None and ytd["reported"] else "",
+        inyear_text=" · ".join(parts) or f"{year}: no figure yet",
+        inyear_months=[
+            {k: x[k] for k in ("kind", "period", "figure", "value", "numerator", "denominator", "count", "status")}
+            for x in monthly
+        ],
+        inyear_note=note,
+        inyear_source=source,
+    )
 
 
 def _frozen(df: pd.DataFrame) -> str:
@@ -361,7 +479,17 @@ def flat(df: pd.DataFrame, model: str) -> pd.DataFrame:
             "source": df.source,
             "commentary": df.commentary,
         }
-    )
+    ).pipe(_with_inyear, df)
+
+
+def _with_inyear(out: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The in-year columns, after Bromley's published ones, when a Performance Index is loaded."""
+    if "inyear_text" not in df or not df.inyear_text.astype(bool).any():
+        return out
+    at = list(out.columns).index("direction")
+    out.insert(at, "in_year_council_provisional", df.inyear_text.values)
+    out["in_year_source"] = [s if t else "" for s, t in zip(df.inyear_source, df.inyear_text)]
+    return out
 
 
 def trend(store, indicator: str, model: str = DEFAULT_MODEL) -> pd.DataFrame:

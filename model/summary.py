@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from loaders.store import Store
+from model import provenance
+from model.cache import per_store
 from model.explore import fmt_value
 from model.series import ward_series
 
@@ -19,13 +21,23 @@ def london_ranks(store: Store, code: str, spine_df: pd.DataFrame) -> dict[str, s
     for r in spine_df.itertuples():
         if r.is_estimate:
             continue
-        ranks = store.london_rank(r.indicator_id, r.period)
-        me = ranks[ranks.area_code == code]
-        if len(me) and int(me.london_wards.iloc[0]) > 100:  # ranked among London's wards, not only Bromley's
-            out[r.indicator_id] = (
-                f"{_ordinal(int(me.london_rank.iloc[0]))} highest of {int(me.london_wards.iloc[0])} London wards"
-            )
+        me = _london_ranks(store, r.indicator_id, r.period).get(code)
+        if me and me[1] > 100:  # ranked among London's wards, not only Bromley's
+            out[r.indicator_id] = f"{_ordinal(me[0])} highest of {me[1]} London wards"
     return out
+
+
+def _london_ranks(store: Store, indicator: str, period: str) -> dict[str, tuple[int, int]]:
+    """area code -> (rank, wards ranked), kept with the store: every ward profile reads it for ~20 indicators."""
+
+    def build():
+        ranks = store.london_rank(indicator, period).dropna(subset=["london_rank", "london_wards"])
+        return {
+            c: (int(rank), int(n))
+            for c, rank, n in zip(ranks.area_code, ranks.london_rank, ranks.london_wards, strict=True)
+        }
+
+    return per_store(store, ("london_ranks", indicator, period), build)
 
 
 def summary(store: Store, info: dict, spine_df: pd.DataFrame, level: str = "95") -> list[str]:
@@ -66,8 +78,10 @@ def summary(store: Store, info: dict, spine_df: pd.DataFrame, level: str = "95")
         change = _change_sentence(r, *by_indicator[r.indicator_id][-2:])
         if change:
             out.append(("[ILLUSTRATIVE] " if r.is_illustrative else "") + change)
-    if any(r.is_illustrative for r in rows):
-        out.append("NEET and children-looked-after figures for wards are ILLUSTRATIVE (modelled), not observed.")
+    modelled = [r.name for r in rows if r.is_illustrative]
+    if modelled:
+        out.append(f"Ward figures for {provenance.join(modelled)} are ILLUSTRATIVE (modelled), not observed.")
+    out += provenance.council_lines(store, spine_df)
     if any(r.is_estimate for r in rows):
         out.append("Some figures are ESTIMATES re-weighted from the 2014 wards.")
     return out

@@ -11,7 +11,7 @@ from exports import images
 from exports import view as views
 from loaders.codes import GEOGRAPHY_LABELS, WARD_SCHEMES
 from loaders.topology import with_properties
-from model import data_age, explore
+from model import data_age, explore, provenance
 from model import hotspots as hs
 from ui import display, downloads, notices, router, sizes
 from ui.data import store
@@ -73,9 +73,9 @@ def main() -> None:
             period="latest period of each",
             geography=GEOGRAPHY_LABELS[geography],
             comparator=res["comparator_label"],
-            illustrative=res["illustrative"],
+            illustrative=res["illustrative_names"] or res["illustrative"],
             estimate=res["estimate"],
-            extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)"],
+            extra=[f"Rule: {hs.RULE_LABELS[rule]} ({level}% intervals)", *res["council"]],
         )
         kw = dict(
             reasons=hs.REASONS,
@@ -103,7 +103,9 @@ def main() -> None:
 
     v = display.memo(("hotspots", tuple(chosen), geography, rule, comparator, level), build)
     res, matrix_kw = v["res"], v["matrix_kw"]
-    notices.data_status_banners(res["illustrative"], res["estimate"])
+    notices.data_status_banners(res["illustrative_names"], res["estimate"])
+    for line in res["council"]:
+        st.caption(plain(line))
     ages = data_age.indicator_ages(s, chosen, geography)
     st.caption("**Data age.** " + plain(data_age.statement(ages)))
     used = res["used"]
@@ -172,7 +174,13 @@ def main() -> None:
     table = scores[["area_code", "area_name", "n_flagged", "n_indicators", "flagged_names"]]
     st.download_button(
         "Download hotspot table (CSV)",
-        table.assign(data_status="includes ILLUSTRATIVE data" if res["illustrative"] else "published")
+        table.assign(
+            data_status="; ".join(
+                [f"includes ILLUSTRATIVE data ({', '.join(res['illustrative_names'])})"] * bool(res["illustrative"])
+                + [f"includes {c}" for c in provenance.council_labels(s, res["source_ids"])]
+            )
+            or "published"
+        )
         .to_csv(index=False)
         .encode(),
         file_name=("ILLUSTRATIVE_" if res["illustrative"] else "") + f"hotspots_{geography}.csv",
@@ -182,8 +190,8 @@ def main() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.subheader("Flags by kind of data")
     st.caption(
-        "How many of each ward's flags come from current observed data, old data, ESTIMATES and "
-        "ILLUSTRATIVE (modelled) figures."
+        "How many of each ward's flags come from current observed data, old data, ESTIMATES"
+        + (" and ILLUSTRATIVE (modelled) figures." if res["illustrative"] else ".")
     )
     st.dataframe(data_age.flags_by_kind(res["matrix"], ages), hide_index=True, width="stretch")
     with st.expander("Ward × indicator matrix as a table"):  # the matrix chart's cells, as text

@@ -129,7 +129,9 @@ def main() -> None:
 
     v = display.memo(("map", view, colour), build)
     table, ctx, download = v["table"], v["ctx"], v["download"]
-    notices.data_status_banners(ctx["illustrative"], ctx["estimate"])
+    notices.data_status_banners([meta["name"]] if ctx["illustrative"] else [], ctx["estimate"])
+    for line in ctx["council"]:
+        st.caption(plain(line))
     if not ctx["has_intervals"]:
         st.caption(
             f"No confidence intervals: {meta['name']} is published without counts, so wards can be "

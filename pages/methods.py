@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from exports import render
 from loaders.codes import GEOGRAPHY_LABELS
 from loaders.refresh.provenance import fetch_table
-from ui import router
+from ui import downloads, modes, router
 from ui.data import store
 from ui.text import plain
 
@@ -22,12 +23,37 @@ POLARITY_TEXT = {
 }
 
 
+COUNCIL_EXTRACTS = (
+    "**Council extracts.** An officer can load the council's own ward figures (Local extracts page, or "
+    "`python -m loaders import`) for any catalogue indicator it can count (a proportion or a rate of people: not "
+    "IDACI, not a Census measure, not a population count), or for a local indicator it defines with its name, "
+    "definition, unit, polarity and interval method. How they merge with the published figures, per indicator "
+    "and ward scheme: an **ILLUSTRATIVE** series is replaced whole; a **published** (or estimated) series is "
+    "replaced only for the wards and periods the extract covers, and the extract's periods the publication lacks "
+    "are added (so a council's newer year appears); every other published figure stays, with its own source. "
+    "Each row keeps its source: the council's are titled *Council extract (file, date)* (in public mode only "
+    "*Council extract*), and their small counts are suppressed in public mode whatever the indicator. Intervals "
+    "for the council's rows follow the indicator's method; where the catalogue has none only because the "
+    "publisher gives no counts (ward obesity), the council's counts get Wilson intervals (a proportion) or "
+    "Byar's (a rate). A local indicator has no England or London value: Bromley's is the sum of the extract's "
+    "ward counts, for periods with every ward in the extract."
+)
+
+
 def main() -> None:
     s = store()
     st.title("Data & methods")
+    ind = s.indicators()
+    modelled = ind[ind.source_ids.str.split(",").map(lambda ids: "illustrative" in ids)]
     st.markdown(
-        "Every figure comes from a public source listed below (or, for ward NEET and children looked after, is "
-        "**ILLUSTRATIVE** until the council loads its own extract). Comparisons follow OHID Fingertips: an area is "
+        "Every figure comes from a public source listed below"
+        + (
+            f" (or, for ward {plain(', '.join(modelled.name))}, is **ILLUSTRATIVE** until the council loads its "
+            "own extract)"
+            if len(modelled)
+            else ""
+        )
+        + ", or from the council's own extract where one is loaded. Comparisons follow OHID Fingertips: an area is "
         "*better* or *worse* than a comparator when the comparator lies outside the area's confidence interval, "
         "judged by the indicator's polarity; *similar* otherwise; *not compared* when there is no interval. "
         "Quintiles are within Bromley's wards (Fingertips method). Bromley had 22 wards until May 2022 "
@@ -35,8 +61,10 @@ def main() -> None:
         "old wards is shown on the new ones as an **ESTIMATE**, re-weighted by where children live (LSOA 2021 "
         "child population through the ONS best-fit lookups)."
     )
-    ind = s.indicators()
+    st.markdown(COUNCIL_EXTRACTS)
     src = s.sources()
+    if modelled.empty:  # every modelled series is replaced by a council extract: the generator is no source now
+        src = src[src.source_id != "illustrative"]
     titles = src.drop_duplicates("source_id").set_index("source_id")
     for r in ind.itertuples():
         with st.expander(f"{r.name} ({r.indicator_id})", expanded=False):
@@ -50,6 +78,8 @@ def main() -> None:
             st.markdown(f"**Periods:** {plain(r.periods)}  \n**Geographies:** {plain(geos)}")
             st.markdown(f"**Caveats.** {plain(r.caveats)}")
             for sid in r.source_ids.split(","):
+                if sid not in titles.index:  # e.g. a local indicator's extract removed meanwhile
+                    continue
                 t = titles.loc[sid]
                 st.markdown(
                     f"**Source:** {plain(t.publisher)}, *{plain(t.title)}*. "
@@ -93,21 +123,21 @@ def main() -> None:
         "(is_illustrative, is_estimate, is_suppressed) and the source of each row. Built when you click."
     )
 
-    c1, c2 = st.columns(2)  # built by DuckDB when clicked (no copy of every row in the server's memory)
-    c1.download_button(
-        "All values (CSV)",
-        lambda: s.dataset("csv"),
-        file_name="bromley_ward_explorer_values.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-    c2.download_button(
-        "All values (Parquet)",
-        lambda: s.dataset("parquet"),
-        file_name="bromley_ward_explorer_values.parquet",
-        mime="application/octet-stream",
-        on_click="ignore",
-    )
+    c1, c2 = st.columns(2)  # written by DuckDB in the renderer process when clicked: not the server's memory
+    m = modes.current()
+    for where, label, fmt, zip_as, name, mime in (
+        (c1, "All values (CSV, zipped)", "csv", "bromley_ward_explorer_values.csv", "values.zip", "application/zip"),
+        (c2, "All values (Parquet)", "parquet", None, "values.parquet", "application/octet-stream"),
+    ):
+        downloads.lazy_download(
+            where,
+            label,
+            lambda fmt=fmt, zip_as=zip_as: render.dataset(fmt, public=m.public, threshold=m.threshold, zip_as=zip_as),
+            f"bromley_ward_explorer_{name}",
+            mime,
+            key=f"dataset_{fmt}",
+            icon=":material/download:",
+        )
 
 
 def accessibility_statement() -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from loaders import targets
 from loaders.codes import BROMLEY, ENGLAND, LONDON
-from model import data_age, overview
+from model import data_age, overview, provenance
 from model import hotspots as hs
 from ui import frame, router
 from ui.data import store
@@ -58,10 +58,12 @@ def main() -> None:
         "2022 wards flagged on child income deprivation (IDACI), child poverty (DWP), Year 6 obesity, NEET and "
         "children looked after: worst quintile in Bromley or significantly worse than England (95%)."
         + (
-            " Ward NEET and CLA figures not loaded from a council extract are ILLUSTRATIVE."
-            if res["illustrative"]
+            f" Ward figures for {plain(provenance.join(res['illustrative_names']))} are ILLUSTRATIVE (modelled) until the "
+            "council loads its own extract."
+            if res["illustrative_names"]
             else ""
         )
+        + "".join(f" {plain(line)}" for line in res["council"])
     )
     ages = data_age.indicator_ages(s, hs.DEFAULT_INDICATORS, "ward2022")
     st.caption("**Data age.** " + plain(data_age.statement(ages)))

@@ -7,7 +7,7 @@ import streamlit as st
 from charts import compose, describe, style, trends
 from exports import images
 from loaders.codes import BROMLEY, ENGLAND, GEOGRAPHY_LABELS, LONDON
-from model import profile
+from model import profile, provenance
 from model.cache import per_store
 from ui import display, downloads, notices, router, sizes
 from ui.data import store
@@ -125,7 +125,10 @@ def main() -> None:
         if with_intervals
         else []
     )
-    notices.data_status_banners(bool(df.is_illustrative.any()), bool(df.is_estimate.any()))
+    notices.data_status_banners([meta["name"]] if df.is_illustrative.any() else [], bool(df.is_estimate.any()))
+    council = provenance.council_lines(s, df)  # the extract's own period range
+    for line in council:
+        st.caption(plain(line))
     mixed = df.groupby("area_code").source_id.nunique()
     if (mixed > 1).any():
         st.warning(
@@ -146,7 +149,8 @@ def main() -> None:
         estimate=bool(df.is_estimate.any()),
         extra=[
             "Shaded bands: 95% confidence intervals where counts are published"
-            + (f" ({', '.join(series_name(c) for c in bands)})." if bands else "; none shown.")
+            + (f" ({', '.join(series_name(c) for c in bands)})." if bands else "; none shown."),
+            *council,
         ],
     )
     band_series = [series_name(c) for c in bands]
@@ -185,6 +189,7 @@ def main() -> None:
             "source_id",
         ]
     ].rename(columns={"series": "area"})
+    table = table.assign(source=provenance.source_labels(s, table.source_id))
     downloads.export_buttons(
         lambda: chart(images.WIDTH),
         source,

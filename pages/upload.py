@@ -1,24 +1,25 @@
-"""Local extracts: load the council's own ward NEET or children-looked-after figures (officers only)."""
+"""Local extracts: load the council's own ward figures (NEET, children looked after, any catalogue indicator it can
+count, or a local indicator it defines here), officers only."""
 
 from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
-from loaders import extract_columns, extracts
+from loaders import extract_columns, extracts, local_indicators
 from loaders.store import default_data_dir
-from ui import auth, modes, router
+from ui import auth, modes, notices, router
 from ui.data import base_store
 from ui.text import plain
 
-SHOWN = 100  # problems listed on the page; all of them in the download
 CLI = (
     'python -m loaders import my_neet.csv --indicator neet [--column numerator="NEET count"] [--preview]\n'
     "python -m loaders extracts [--history]      # list, every version\n"
     "python -m loaders rollback --indicator neet --to 3\n"
-    "python -m loaders remove --indicator neet   # back to the illustrative series"
+    "python -m loaders remove --indicator neet   # back to the illustrative series\n"
+    'python -m loaders define my_id --name "..." --definition "..." \\\n'
+    "    --unit percentage --polarity low_is_good   # a local indicator"
 )
 
 
@@ -27,7 +28,10 @@ def main() -> None:
     st.markdown(
         "Ward-level NEET and children-looked-after figures are not published: the council holds them. An officer "
         "can load the council's own extract here and it replaces the **ILLUSTRATIVE** series for that indicator on "
-        "every page. Extracts are stored on this server only (`data/local/`, never committed), and public mode "
+        "every page. The council's own ward figures for any other catalogue indicator it can count (e.g. obesity, "
+        "child poverty) replace the published figures for the wards and periods they cover and add the periods "
+        "the publication lacks; a new local indicator can be defined with its metadata and loaded the same way. "
+        "Extracts are stored on this server only (`data/local/`, never committed), and public mode "
         "still suppresses small numbers in them."
     )
     who = auth.writer()
@@ -35,6 +39,7 @@ def main() -> None:
         _read_only(auth.read_only_reason() or "")
     else:
         _upload(who)
+        _define(who)
     _loaded(who)
 
 
@@ -77,7 +82,14 @@ def _upload(who: auth.Writer) -> None:
             "would reveal counts that public mode hides.\n"
             f"- At most {extracts.MAX_BYTES // 1_000_000} MB and {extracts.MAX_ROWS:,} rows."
         )
-    indicator = st.selectbox("Indicator", list(extracts.LOCAL_INDICATORS), format_func=extracts.LOCAL_INDICATORS.get)
+    choices = extracts.loadable(default_data_dir())
+    local = local_indicators.load(default_data_dir())
+    indicator = st.selectbox(
+        "Indicator",
+        list(choices),
+        format_func=lambda i: f"{choices[i]} (local indicator)" if i in local else choices[i],
+        key="upload_indicator",
+    )
     kind = st.radio("The file holds", KINDS, horizontal=True)
     up = st.file_uploader("Extract file", type=["csv", "xlsx"], accept_multiple_files=False)
     if up is None:
@@ -85,7 +97,7 @@ def _upload(who: auth.Writer) -> None:
     data = up.getvalue()
     table, problems = _read(data, up.name)
     if table is None:
-        _problems(up.name, problems)
+        notices.file_problems(up.name, problems)
         return
     records = kind == KINDS[1]
     dropped = [c for c in table.columns if extract_columns.identifying(c)]
@@ -104,16 +116,73 @@ def _upload(who: auth.Writer) -> None:
     opts.academic = st.checkbox("Year pairs such as 2023/24 are academic years (September to August)", key="academic")
     res = extracts.validate(data, up.name, indicator, extracts.wards_of(s), opts, table=table)
     if not res.ok:
-        _problems(up.name, res.problems)
+        notices.file_problems(up.name, res.problems)
         return
     _preview(res, indicator, s, up.name)
-    if st.button(f"Load as the {extracts.LOCAL_INDICATORS[indicator]} extract", type="primary"):
+    if st.button(f"Load as the {choices[indicator]} extract", type="primary"):
         try:
             extracts.save(res, indicator, up.name, default_data_dir(), actor=who.who)
         except extracts.StoreError as e:
             st.error(f"{plain(up.name)} was not loaded: {plain(e)}")
             return
-        st.success("Loaded. Every page now shows this extract in place of the illustrative series.")
+        st.success(
+            "Loaded. Every page now shows this extract: in place of the illustrative series, or of the published "
+            "figures for the wards and periods it covers."
+        )
+
+
+def _define(who: auth.Writer) -> None:
+    """Define a local indicator (officers only): checked as a whole, stored only when every field is valid."""
+    with st.expander("Define a new local indicator", expanded="_defined" in st.session_state):
+        st.caption(
+            "For ward figures the council holds that no catalogue indicator covers. Once an extract is loaded for "
+            "it, it is on the map, hotspots, ward profile, trends, exports and board packs, titled "
+            "“Council extract (file, date)”. It has no England or London value."
+        )
+        with st.form("define_indicator", clear_on_submit=False):
+            c1, c2 = st.columns(2)
+            ind = c1.text_input("Id (lower case, digits, _)", key="def_id", max_chars=40)
+            name = c2.text_input("Name", key="def_name", max_chars=120)
+            definition = st.text_area("Definition (numerator, denominator, period)", key="def_definition")
+            c1, c2, c3 = st.columns(3)
+            unit = c1.selectbox("Unit", list(local_indicators.UNITS), format_func=local_indicators.UNIT_LABELS.get)
+            polarity = c2.selectbox(
+                "Polarity", list(local_indicators.POLARITY_LABELS), format_func=local_indicators.POLARITY_LABELS.get
+            )
+            interval = c3.selectbox(
+                "Interval method",
+                ["(as the unit suggests)", *local_indicators.INTERVAL_LABELS],
+                format_func=lambda k: local_indicators.INTERVAL_LABELS.get(k, k),
+            )
+            why = st.text_area("Why it matters (optional)", key="def_why")
+            caveats = st.text_area("Caveats (optional)", key="def_caveats")
+            submitted = st.form_submit_button("Define indicator")
+        if submitted:
+            spec = dict(
+                id=ind,
+                name=name,
+                definition=definition,
+                unit=unit,
+                polarity=polarity,
+                interval="" if interval.startswith("(") else interval,
+                why=why,
+                caveats=caveats,
+            )
+            try:
+                d = local_indicators.define(spec, default_data_dir(), actor=who.who)
+            except local_indicators.DefinitionError as e:
+                st.error(
+                    "The indicator was not defined; nothing was stored:\n"
+                    + "\n".join(f"- {plain(p)}" for p in e.problems)
+                )
+            except extracts.StoreError as e:
+                st.error(f"The indicator was not defined: {plain(e)}")
+            else:  # again from the top, so the Indicator choice above lists it
+                st.session_state["_defined"] = f"Defined {d['name']} ({d['id']}): choose it above and load its extract."
+                st.rerun()
+        done = st.session_state.pop("_defined", None)
+        if done:
+            st.success(plain(done))
 
 
 KINDS = ("Ward figures", "One row per young person or child")
@@ -140,7 +209,8 @@ def _mapping(indicator: str, columns: list[str], records: bool) -> dict:
         if records
         else ["ward", "ward_code", "ward_name", "period", "numerator", "denominator", "note"]
     )
-    suggested, ambiguous = extract_columns.suggest(columns, indicator)
+    local = extracts.meta_of(indicator, local_indicators.load(default_data_dir()))
+    suggested, ambiguous = extract_columns.suggest(columns, indicator, extracts.aliases_of(local))
     if suggested.get("ward") and (suggested.get("ward_code") or suggested.get("ward_name")):
         suggested.pop("ward")
     remembered = extracts.remembered_mapping(default_data_dir(), indicator)
@@ -181,23 +251,6 @@ def _denominator_choice(opts, columns) -> None:
             opts.denominator_file = (den.getvalue(), den.name)
 
 
-def _problems(name: str, problems) -> None:
-    st.error(f"**{plain(name)} was not loaded**: {len(problems)} problem(s). Nothing was stored.")
-    table = pd.DataFrame(
-        [{"row": "" if p.row is None else str(p.row), "column": p.column or "", "problem": p.message} for p in problems]
-    )
-    st.markdown("\n".join(f"- {plain(p)}" for p in problems[:SHOWN]))  # as text: never Markdown
-    if len(problems) > SHOWN:
-        st.caption(f"… and {len(problems) - SHOWN} more: download the full list.")
-    st.download_button(
-        "All problems (CSV)",
-        table.to_csv(index=False).encode(),
-        file_name="problems.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-
-
 def _preview(res, indicator: str, s, name: str) -> None:
     """What will be stored, and what it replaces: shown before anything is stored."""
     shown = [f"{lb} (written {', '.join(w)})" if w != [lb] else lb for lb, w in res.written.items()]
@@ -230,8 +283,9 @@ def _loaded(who: auth.Writer | None) -> None:
     if loaded.empty:
         st.caption("None: NEET and children looked after show the illustrative series.")
     public = modes.is_public()
+    names = extracts.loadable(default_data_dir())
     for r in loaded.itertuples():
-        name = extracts.LOCAL_INDICATORS.get(r.indicator_id, r.indicator_id)
+        name = names.get(r.indicator_id, r.indicator_id)
         c1, c2 = st.columns([5, 1])
         if public:  # no file name, date or hash: a hash lets anyone test guesses of the hidden counts
             c1.markdown(f"**{plain(name)}**: council extract loaded")
@@ -244,6 +298,7 @@ def _loaded(who: auth.Writer | None) -> None:
                 st.error(f"The extract was not removed: {plain(e)}")
                 return
             st.rerun()
+    _definitions(who, set(loaded.indicator_id))
     if who is not None:
         _history(who)
         with st.expander("Change log (officers only)"):
@@ -254,10 +309,35 @@ def _loaded(who: auth.Writer | None) -> None:
                 st.dataframe(log, hide_index=True, width="stretch")
 
 
+def _definitions(who: auth.Writer | None, loaded: set[str]) -> None:
+    """The local indicators defined here; one without an extract can be removed (officers only)."""
+    defs = local_indicators.load(default_data_dir())
+    if not defs:
+        return
+    st.subheader("Local indicators defined")
+    for ind, d in defs.items():
+        c1, c2 = st.columns([5, 1])
+        c1.markdown(
+            f"**{plain(d['name'])}** ({plain(ind)}): {plain(local_indicators.UNITS[d['unit']][0])}, "
+            f"{plain(local_indicators.POLARITY_LABELS[d['polarity']].lower())}"
+            + ("; extract loaded" if ind in loaded else "; no extract loaded yet")
+        )
+        if who is not None and ind not in loaded and c2.button("Remove definition", key=f"undefine_{ind}"):
+            try:
+                local_indicators.undefine(ind, default_data_dir(), actor=who.who)
+            except (local_indicators.DefinitionError, extracts.StoreError) as e:
+                st.error(f"The definition was not removed: {plain(e)}")
+                return
+            st.rerun()
+
+
 def _history(who: auth.Writer) -> None:
     """Versions of each extract (officers only): list, compare two, roll back."""
     d = default_data_dir()
-    for ind, label in extracts.LOCAL_INDICATORS.items():
+    names = extracts.loadable(d)
+    ids = [*names, *sorted(set(extracts.loaded(d).indicator_id) - set(names))]
+    for ind in ids:
+        label = names.get(ind, ind)
         h = extracts.history(d, ind)
         if h.empty:
             continue

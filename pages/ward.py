@@ -9,7 +9,7 @@ from charts import compose, describe, maps, spine
 from exports import view as views
 from loaders.codes import LEVELS
 from loaders.topology import with_properties
-from model import profile
+from model import profile, provenance
 from ui import display, downloads, notices, router, sizes
 from ui.data import store
 from ui.modes import presenting
@@ -52,14 +52,16 @@ def main() -> None:
         if sp.empty:
             return out
         sp = out["sp"] = profile.spine_display(sp)
+        out["council"] = profile.spine_council_lines(s, sp)
         out["spine"] = compose.ward_spine(
-            sp, info["name"], level, row_height=SPINE_ROW_BIG if big else spine.ROW_HEIGHT
+            sp, info["name"], level, row_height=SPINE_ROW_BIG if big else spine.ROW_HEIGHT, extra=out["council"]
         ).spec(big=big)
         ranks = profile.london_ranks(s, code, sp)
         all_trends = profile.ward_trends(s, code, info["scheme"])
         for r in sp.itertuples():
             t = all_trends[r.indicator_id]
-            kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=profile.trend_notes(r, ranks))
+            notes = [*profile.trend_notes(r, ranks), *provenance.council_lines(s, t)]
+            kw = dict(name=r.name, unit=r.unit, ward_name=info["name"], notes=notes)
             out["trends"].append((r.indicator_id, t, kw))
         out["spine_text"] = describe.spine_text(sp, ward=info["name"], level=level)
         out["trend_texts"] = [
@@ -83,7 +85,10 @@ def main() -> None:
             out["big_trends"] = [compose.ward_trend(t, **kw).spec(big=True) for _, t, kw in out["trends"]]
         else:
             out["grid"] = compose.ward_trend_grid(
-                [(t, kw["name"], kw["unit"]) for _, t, kw in out["trends"]], info["name"], columns=2
+                [(t, kw["name"], kw["unit"]) for _, t, kw in out["trends"]],
+                info["name"],
+                columns=2,
+                extra=[line for _, t, _ in out["trends"] for line in provenance.council_lines(s, t)],
             ).spec()
         return out
 
@@ -101,7 +106,9 @@ def main() -> None:
             st.markdown(f"- {plain(sentence)}")
     if sp.empty:
         return
-    notices.data_status_banners(bool(sp.is_illustrative.any()), bool(sp.is_estimate.any()))
+    notices.data_status_banners(sp.name[sp.is_illustrative.astype(bool)].tolist(), bool(sp.is_estimate.any()))
+    for line in v["council"]:
+        st.caption(plain(line))
     source = notices.source_caption(s, sp)
     if big:
         display.show_spec(
@@ -115,7 +122,9 @@ def main() -> None:
     downloads.export_buttons(
         lambda: views.ward(s, view)["spine"],
         source,
-        sp.drop(columns=[c for c in sp.columns if c.startswith("pos_")]),
+        sp.drop(columns=[c for c in sp.columns if c.startswith("pos_")]).assign(
+            source=provenance.source_labels(s, sp.source_id)
+        ),
         f"spine_{code}",
         key="ward_spine",
     )
@@ -145,7 +154,13 @@ def main() -> None:
         st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         "Download profile data (CSV)",
-        table.assign(data_status=sp.row.str.extract(r"^\[(\w+)\]", expand=False).fillna("published"))
+        table.assign(
+            data_status=sp.row.str.extract(r"^\[(\w+)\]", expand=False).fillna(
+                provenance.source_labels(s, sp.source_id).where(
+                    sp.source_id.astype(str).str.startswith(provenance.LOCAL), "published"
+                )
+            )
+        )
         .to_csv(index=False)
         .encode(),
         file_name=f"ward_profile_{code}.csv",
@@ -171,7 +186,7 @@ def main() -> None:
             downloads.export_buttons(
                 lambda ind=ind: views.ward(s, view)["trends"][ind][1],
                 notices.source_caption(s, t),
-                t,
+                t.assign(source=provenance.source_labels(s, t.source_id)),
                 f"trend_{code}_{ind}",
                 key=f"ward_trend_{ind}",
             )

@@ -11,7 +11,8 @@ import pandas as pd
 def save_neet_extract(
     data_dir: Path, name: str, count: Callable[[int, str], int], *, notes: bool = False, actor: str | None = None
 ):
-    """Ward ``i`` (sorted codes) gets ``count(i, code)`` of ``300 + i`` young people in 2024; returns the Result."""
+    """Ward ``i`` (sorted codes) gets ``count(i, code)`` of ``300 + i`` young people in NEET "2024" (DfE's
+    December 2023-February 2024 average, stored as 2023/24); returns the Result."""
     from loaders import extracts
     from loaders.store import Store
 

@@ -143,13 +143,13 @@ def test_images_state_the_view(public_store):
     ):
         assert said in text, said
     _no_cut_lines(text)
-    shown = views.MapView("neet", "2025", "ward2022", "london", "99.8", "compare", "E05014002", public=True)
+    shown = views.MapView("neet", "2024/25", "ward2022", "london", "99.8", "compare", "E05014002", public=True)
     figs = views.explorer(public_store, shown)
     for kind in ("map", "ranking"):
         text = _svg_text(figs[kind], source="Source: a long attribution " * 12 + "Produced 29 November 2026.")
         for said in (
             "16-17 year olds NEET",
-            "2025",
+            "2024/25",
             "Wards (2022-)",
             "compared with London at 99.8% confidence",
             "ILLUSTRATIVE",
@@ -221,7 +221,7 @@ def test_app_says_why_a_pack_cannot_be_made():
     [
         ("ward", {"ward": WARD_2014, "level": "99.8", "public": "1"}),
         ("hotspots", {"geography": "ward2014", "rule": "significantly_worse", "comparator": "london", "level": "99.8"}),
-        ("map", {"indicator": "neet", "period": "2025", "geography": "ward2022", "ward": "E05014002"}),
+        ("map", {"indicator": "neet", "period": "2024/25", "geography": "ward2022", "ward": "E05014002"}),
     ],
 )
 def test_pages_offer_their_exports_without_rerun(page, params):
@@ -263,3 +263,16 @@ def test_packs_from_the_app_are_built_in_the_renderer_process_and_match(store):
     assert len(PdfReader(io.BytesIO(pdf)).pages) == len(expected)
     with pytest.raises(ValueError):
         render.pack(ward, "docx")
+
+
+def test_a_map_view_of_a_period_without_data_is_all_no_data():
+    """A view asked for a period the indicator lacks (an export or a typed URL: the page offers only real ones)
+    draws every ward as "No data" instead of failing (it raised a dtype error)."""
+    from model import explore
+
+    store, view = Store(), views.MapView("neet", "2024", "ward2022")
+    assert set(views.explorer(store, view)) >= {"map", "ranking", "table"}
+    table, _ = explore.ward_table(store, explore.View("neet", "2024", "ward2022", view.comparator, view.level))
+    topo = explore.map_features(store, explore.display_columns(table, "%", view.colour), "ward2022")
+    props = [g["properties"] for obj in topo["objects"].values() for g in obj["geometries"]]
+    assert len(props) == 22 and {p["category"] for p in props} == {"No data"}

@@ -345,11 +345,32 @@ def test_illustrative_neet_wards_add_up_to_borough_percentage(values, raw_dir):
     neet = pd.read_csv(raw_dir / "neet.csv")
     real = neet[(neet.area_code == BROMLEY) & (neet.indicator == NEET_LABEL)].drop_duplicates()
     ill = values[values.is_illustrative & (values.indicator_id == "neet")]
-    assert set(ill.period) == set(real.period.astype(str))
+    label = {str(p): f"{int(p) - 1}/{int(p) % 100:02d}" for p in real.period}  # DfE's 2019: Dec 2018-Feb 2019
+    assert set(ill.period) == set(label.values())
     for r in real.itertuples():
-        w = ill[ill.period == str(r.period)]
+        w = ill[ill.period == label[str(r.period)]]
         assert w.numerator.sum() == round(r.value / 100 * w.denominator.sum()), r.period
         assert w.numerator.sum() / w.denominator.sum() * 100 == pytest.approx(r.value, abs=0.5)
+
+
+def test_neet_periods_are_the_december_to_february_average(values, raw_dir):
+    """DfE publishes NEET for "2024" as the average of December 2023-February 2024: labelled 2023/24, as the
+    council's Performance Index does, from 1 December to the end of February, in every NEET series."""
+    neet = pd.read_csv(raw_dir / "neet.csv")
+    years = sorted(int(p) for p in neet[neet.area_code == BROMLEY].period.unique())
+    v = values[values.indicator_id.isin(["neet", "neet_or_not_known", "neet_not_known"])]
+    assert set(v.area_type) == {"country", "region", "la", "ward2022"}
+    for y in years:
+        label = f"{y - 1}/{y % 100:02d}"
+        rows = v[(v.indicator_id == "neet") & (v.period == label)]
+        assert set(rows.area_type) == {"country", "la", "ward2022"}, label
+    assert not v.period.str.fullmatch(r"\d{4}").any()  # no calendar-year label left
+    assert (v.period_start.dt.month == 12).all() and (v.period_start.dt.day == 1).all()
+    assert (v.period_end.dt.month == 2).all() and (v.period_end == v.period_end + pd.offsets.MonthEnd(0)).all()
+    assert (v.period_start.dt.year == v.period.str[:4].astype(int)).all()
+    assert (v.period_end.dt.year == v.period.str[:4].astype(int) + 1).all()
+    b = only(v, indicator_id="neet", area_code=BROMLEY, period="2023/24")
+    assert (b.period_start, b.period_end) == (pd.Timestamp("2023-12-01"), pd.Timestamp("2024-02-29"))
 
 
 # --------------------------------------------------------------------------- 7. estimates and crosswalk

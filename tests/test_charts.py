@@ -78,7 +78,7 @@ CASES = [
     ("idaci", "2019", "ward2014", "london", "compare"),
     ("cla_rate", "31 Mar 2023", "ward2022", "england", "compare"),
     ("obesity_year6", "2011/12-2013/14", "ward2022", "england", "quintile"),
-    ("neet", "2025", "ward2022", "bromley", "compare"),
+    ("neet", "2024/25", "ward2022", "bromley", "compare"),
 ]
 
 

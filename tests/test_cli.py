@@ -60,7 +60,7 @@ def test_indicators_lists_ids_with_periods(cli, store):
     expected_periods = {
         "idaci": ["2019", "2025"],
         "cla_rate": [f"31 Mar {y}" for y in range(2019, 2024)],
-        "neet": [str(y) for y in range(2019, 2026)],
+        "neet": [f"{y - 1}/{y % 100:02d}" for y in range(2019, 2026)],  # DfE's 2019 is Dec 2018-Feb 2019
         "obesity_year6": ["2008/09-2010/11", "2011/12-2013/14", "2024/25"],
     }
     periods = store.indicators().set_index("indicator_id").periods

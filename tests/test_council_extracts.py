@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -95,6 +96,8 @@ def test_council_headers_load(store, wards, data_copy):
         ("Population", "denominator"),
         ("Children", "denominator"),
         ("Cohort size", "denominator"),
+        ("Children 5-15", "denominator"),  # a population with its age band
+        ("Young people aged 16-17", "denominator"),
         ("NEET %", None),
         ("% NEET", None),
         ("Rate", None),
@@ -138,7 +141,8 @@ def test_explicit_mapping_on_the_cli(store, data_copy, tmp_path, capsys):
     )
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert sorted(Store(data_copy).values("neet", "2024", "ward2022").numerator) == [5.0 + i for i in range(22)]
+    # NEET "2024" is DfE's December 2023-February 2024 average, stored as 2023/24
+    assert sorted(Store(data_copy).values("neet", "2023/24", "ward2022").numerator) == [5.0 + i for i in range(22)]
     # remembered for the indicator: the same layout loads again with no --column
     assert extracts.remembered_mapping(data_copy, "neet")["numerator"] == "Young people NEET (n)"
     assert main(["--data", str(data_copy), "import", str(f), "--indicator", "neet"]) == 0
@@ -174,6 +178,33 @@ FORMS = [
 def test_every_period_form(written, label, start, end, wards):
     assert periods.written(written) == label
     assert periods.bounds(label) == (pd.Timestamp(start), pd.Timestamp(end))
+    res = extracts.validate(
+        csv(f"Ward,Period,Obese children,Children measured\nMottingham,{written},3,300"),
+        "x.csv",
+        "obesity_year6",
+        wards,
+    )
+    assert res.ok, res.problems
+    r = res.rows.iloc[0]
+    assert (r.period, r.period_start, r.period_end) == (label, pd.Timestamp(start), pd.Timestamp(end))
+    assert res.written == {label: [written]}  # shown as the council wrote it
+
+
+NEET_FORMS = [  # DfE's December-February average: "2024" is the winter of 2023/24, as the council labels it
+    ("2023/24", "2023/24", "2023-12-01", "2024-02-29"),
+    ("2023-24", "2023/24", "2023-12-01", "2024-02-29"),
+    ("FY2023/24", "2023/24", "2023-12-01", "2024-02-29"),
+    ("2024", "2023/24", "2023-12-01", "2024-02-29"),
+    ("2024-25", "2024/25", "2024-12-01", "2025-02-28"),
+    ("2025", "2024/25", "2024-12-01", "2025-02-28"),
+    ("Mar-24", "Mar 2024", "2024-03-01", "2024-03-31"),  # a month keeps its own dates
+    ("Q4 2023/24", "Q4 2023/24", "2024-01-01", "2024-03-31"),
+    ("2021/22-2023/24", "2021/22-2023/24", "2021-04-01", "2024-03-31"),  # so does a pooled period
+]
+
+
+@pytest.mark.parametrize("written,label,start,end", NEET_FORMS)
+def test_every_neet_period_form(written, label, start, end, wards):
     res = extracts.validate(csv(f"Ward,Period,NEET count,Cohort\nMottingham,{written},3,300"), "x.csv", "neet", wards)
     assert res.ok, res.problems
     r = res.rows.iloc[0]
@@ -183,14 +214,24 @@ def test_every_period_form(written, label, start, end, wards):
 
 def test_academic_year_and_snapshots(wards):
     res = extracts.validate(
+        csv("Ward,Academic year,Obese children,Children measured\nMottingham,2023/24,3,300"),
+        "x.csv",
+        "obesity_year6",
+        wards,
+        extracts.Options(academic=True),
+    )
+    assert res.ok and res.rows.period.tolist() == ["AY 2023/24"], res.problems
+    assert res.rows.period_start.iloc[0] == pd.Timestamp("2023-09-01")
+    # NEET in an academic year is still DfE's December-February average within it
+    res = extracts.validate(
         csv("Ward,Academic year,NEET count,Cohort\nMottingham,2023/24,3,300"),
         "x.csv",
         "neet",
         wards,
         extracts.Options(academic=True),
     )
-    assert res.ok and res.rows.period.tolist() == ["AY 2023/24"]
-    assert res.rows.period_start.iloc[0] == pd.Timestamp("2023-09-01")
+    assert res.ok and res.rows.period.tolist() == ["2023/24"], res.problems
+    assert res.rows.period_start.iloc[0] == pd.Timestamp("2023-12-01")
     for written in ("Mar-24", "March 2024", "31/03/2024", "2024", "2024-03"):  # children looked after: 31 March
         res = extracts.validate(
             csv(f"Ward,As at,CLA,Population\nMottingham,{written},3,3000"), "x.csv", "cla_rate", wards
@@ -357,6 +398,21 @@ def test_record_level_file_is_counted_and_never_stored(lsoa, store, data_copy, o
     assert hist.dropped.iloc[0] == res.dropped and hist.denominator.iloc[0] == res.denominator
 
 
+def test_record_level_file_with_overlapping_periods_is_refused(store, opts):
+    """As for ward counts: a pooled period beside a year it covers would let a hidden count be worked out by
+    subtraction, so a record-level file holding both is refused, naming both."""
+    data, _ = neet_records(store, n_per_ward=3)
+    text = data.decode().splitlines()
+    pooled = [text[0]] + [line.replace(",Mar-24,", ",2021/22-2023/24,") for line in text[1:]]
+    single = [line.replace(",Mar-24,", ",2022/23,") for line in text[1:]]
+    res = extracts.validate(
+        ("\n".join(pooled + single) + "\n").encode(), "ccis.csv", "neet", extracts.wards_of(store), opts
+    )
+    assert not res.ok
+    msgs = [p.message for p in res.problems if "overlaps" in p.message]
+    assert msgs and "2021/22-2023/24" in msgs[0] and "2022/23" in msgs[0], res.problems[:5]
+
+
 def test_record_level_cla_with_population_or_second_file(store, data_copy, opts, tmp_path, capsys):
     w = store.areas("ward2022")
     lines = ["Child name,DOB,Ward code,Snapshot"] + [
@@ -420,7 +476,7 @@ def test_history_compare_and_rollback_byte_for_byte(store, wards, data_copy, cap
     assert main(["--data", str(data_copy), "rollback", "--indicator", "neet", "--to", "1"]) == 0
     capsys.readouterr()
     assert target.read_bytes() == first  # byte for byte
-    assert sorted(Store(data_copy).values("neet", "2024", "ward2022").numerator) == [1.0 + i for i in range(22)]
+    assert sorted(Store(data_copy).values("neet", "2023/24", "ward2022").numerator) == [1.0 + i for i in range(22)]
     h = extracts.history(data_copy, "neet")
     assert h.action.tolist() == ["load", "load", "rollback"] and h.current.tolist() == [False, False, True]
     assert extracts.changes(data_copy).action.tolist() == ["load", "load", "rollback"]
@@ -429,7 +485,7 @@ def test_history_compare_and_rollback_byte_for_byte(store, wards, data_copy, cap
     # after a removal a version can still be put back
     extracts.remove("neet", data_copy)
     extracts.rollback("neet", 2, data_copy)
-    assert sorted(Store(data_copy).values("neet", "2024", "ward2022").numerator) == [9.0 + i for i in range(22)]
+    assert sorted(Store(data_copy).values("neet", "2023/24", "ward2022").numerator) == [9.0 + i for i in range(22)]
 
 
 RACE = r"""
@@ -555,3 +611,26 @@ def test_mappings_file_is_json_written_whole(store, wards, data_copy):
     extracts.save(res, "neet", "v1.csv", data_copy)
     m = json.loads((data_copy / "local" / "history" / "mappings.json").read_text())
     assert m["neet"]["numerator"] == "NEET count"
+
+
+def test_an_extract_saved_before_neet_took_dfe_periods_lines_up(data_copy):
+    """A NEET extract written by the previous release kept "2024" as January-December; it is read as DfE's
+    2023/24 (December 2023-February 2024) beside the published series, without being reloaded."""
+    import pyarrow.parquet as pq
+
+    from tests.council_extract import save_neet_extract
+
+    save_neet_extract(data_copy, "ccis_2024.csv", lambda i, c: 10 + i)
+    path = next((data_copy / "local").glob("neet*.parquet"))
+    table = pq.read_table(path)
+    old = table.to_pandas()
+    assert set(old.period) == {"2023/24"}
+    old["period"] = "2024"  # as the previous release stored it
+    old["period_start"], old["period_end"] = pd.Timestamp(2024, 1, 1), pd.Timestamp(2024, 12, 31)
+    legacy = pa.Table.from_pandas(old, schema=table.schema, preserve_index=False)
+    pq.write_table(legacy.replace_schema_metadata(table.schema.metadata), path)
+    s = Store(data_copy)
+    v = s.values("neet", "2023/24", "ward2022")
+    assert len(v) == 22 and sorted(v.numerator)[:2] == [10, 11]
+    assert set(v.period_start.astype(str)) == {"2023-12-01"} and set(v.period_end.astype(str)) == {"2024-02-29"}
+    assert "2024" not in set(s.options("neet").period)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -497,7 +498,7 @@ def test_hidden_row_order_does_not_depend_on_hidden_values(data_copy, store):
     for counts in (a, b):
         load_extract(store, data_copy, "neet", {"2024": counts})
         pub = PublicStore(Store(data_copy), 5)
-        v = pub.values("neet", "2024", "ward2022")
+        v = pub.values("neet", "2023/24", "ward2022")  # NEET "2024": December 2023-February 2024
         assert v.is_suppressed.sum() == 5 and v.loc[v.is_suppressed, "area_name"].is_monotonic_increasing
         outs.append(v)
     assert outs[0].numerator.sum() == outs[1].numerator.sum()
@@ -561,7 +562,10 @@ def test_local_extract_is_suppressed_in_public_mode(indicator, data_copy, store)
     rows = load_extract(store, data_copy, indicator, {"2024": COUNTS_2024, "2023": COUNTS_2023})
     base = Store(data_copy)
     pub = PublicStore(base, 5)
-    label = (lambda y: f"31 Mar {y}") if indicator == "cla_rate" else str
+    if indicator == "cla_rate":  # a bare year is the 31 March snapshot
+        label = lambda y: f"31 Mar {y}"  # noqa: E731
+    else:  # NEET "2024" is DfE's December 2023-February 2024 average, stored as 2023/24
+        label = lambda y: f"{int(y) - 1}/{y[2:]}"  # noqa: E731
     codes = base.areas("ward2022").area_code.tolist()
     for year, counts in (("2024", COUNTS_2024), ("2023", COUNTS_2023)):
         v = pub.values(indicator, label(year), "ward2022")
@@ -649,11 +653,11 @@ def test_local_extract_notes_are_hidden_in_public_mode(data_copy, store):
     named = {w.area_code.iloc[0], w.area_code.iloc[8]}  # one suppressed (count 1), one visible (count 40)
     hidden_note = "LOCAL EXTRACT (notes are not shown in public mode)"
     # the analyst's view keeps the note
-    raw = base.values("neet", "2024", "ward2022").set_index("area_code")
+    raw = base.values("neet", "2023/24", "ward2022").set_index("area_code")  # NEET "2024" is stored as 2023/24
     assert all(raw.note[c].endswith(f"; note: {NOTE}") for c in named)
     assert raw.note.str.startswith("LOCAL EXTRACT local.csv").all()
     # public mode: every local row's note is replaced, suppressed or not, in every query
-    v = pub.values("neet", "2024", "ward2022").set_index("area_code")
+    v = pub.values("neet", "2023/24", "ward2022").set_index("area_code")
     assert v.is_suppressed[w.area_code.iloc[0]] and not v.is_suppressed[w.area_code.iloc[8]]
     assert (v.note == hidden_note).all()
     s = pub.series("neet", w.area_code.tolist() + [BROMLEY])
@@ -669,7 +673,7 @@ def test_local_extract_notes_are_hidden_in_public_mode(data_copy, store):
     other = ~raw_a.source_id.str.startswith("local_")
     assert a.note[other].fillna("").tolist() == raw_a.note[other].fillna("").tolist()
     # and the explorer table and its download built on the public store carry no note text
-    view = explore.View("neet", "2024", "ward2022")
+    view = explore.View("neet", "2023/24", "ward2022")
     t, ctx = explore.ward_table(pub, view)
     dl = explore.table_for_download(t, ctx, view)
     assert not dl.astype(str).apply(lambda c: c.str.contains("Acacia|Jane Smith")).any().any()
@@ -784,3 +788,29 @@ def test_full_dataset_download_written_by_duckdb_matches_the_store(data_copy, st
     hidden = pd.read_csv(io.BytesIO(pub.dataset("csv")))
     counted = hidden[hidden.indicator_id.isin(["neet", "cla_rate"]) & hidden.numerator.notna()]
     assert counted.numerator.min() >= 5 and hidden.is_suppressed.sum() >= 2
+    # the page's zipped CSV is the same file, a tenth of the size
+    zipped = pub.dataset("csv", zip_as="values.csv")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        assert z.namelist() == ["values.csv"] and z.read("values.csv") == pub.dataset("csv")
+    assert len(zipped) * 5 < len(pub.dataset("csv"))
+
+
+def test_the_page_download_is_written_in_the_renderer_with_public_suppression(monkeypatch, store, data_copy):
+    """The Data & methods buttons ask exports.render for the file (DuckDB's memory for writing every row is the
+    helper process's): in public mode it is PublicStore's file, row for row."""
+    from exports import render
+
+    load_extract(store, data_copy, "cla_rate", {"2024": COUNTS_2024}, scheme="ward2022")
+    monkeypatch.setenv("BWE_DATA_DIR", str(data_copy))
+    render.stop()
+    try:
+        public = pd.read_parquet(io.BytesIO(render.dataset("parquet", public=True, threshold=5)))
+        normal = render.dataset("csv", public=False, threshold=5, zip_as="values.csv")
+    finally:
+        render.stop()
+    want = PublicStore(Store(data_copy), 5).all_values()
+    assert len(public) == len(want) and public.is_suppressed.sum() == want.is_suppressed.sum() > 0
+    counted = public[public.source_id.str.startswith("local_") & public.numerator.notna()]
+    assert counted.numerator.min() >= 5
+    with zipfile.ZipFile(io.BytesIO(normal)) as z:
+        assert z.read("values.csv") == Store(data_copy).dataset("csv")

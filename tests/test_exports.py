@@ -96,7 +96,7 @@ def test_public_pack_has_no_small_numbers(public_pack):
     assert any(b.startswith("PUBLIC MODE") for b in public_pack[0].bullets)
     assert any("Suppressed figures" in b for b in public_pack[-1].bullets)
     # the ranking images are built from the same suppressed table: check the table they use
-    for ind, period in (("cla_rate", "31 Mar 2023"), ("neet", "2025")):
+    for ind, period in (("cla_rate", "31 Mar 2023"), ("neet", "2024/25")):
         v = store.values(ind, period, "ward2022")
         shown = v[~v.is_suppressed]
         assert (shown.numerator >= 5).all() and v.is_suppressed.sum() >= 2

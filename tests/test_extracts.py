@@ -207,8 +207,9 @@ def test_duplicate_ward_period_rows(fmt, wards, tmp_path):
         good_row(code=ST_MARY_CRAY, name="", period="2023"),
     ]
     probs = rejected(validate(*make(fmt, rows, tmp=tmp_path), "neet", wards))
-    assert has(probs, 2, None, "duplicate", ST_MARY_CRAY, "2024")
-    assert has(probs, 4, None, "duplicate", ST_MARY_CRAY, "2024")
+    # NEET's "2024" is DfE's December 2023-February 2024 average, stored as 2023/24 (periods.for_indicator)
+    assert has(probs, 2, None, "duplicate", ST_MARY_CRAY, "2023/24")
+    assert has(probs, 4, None, "duplicate", ST_MARY_CRAY, "2023/24")
     assert not any(r in (3, 5) for r, _, _ in probs)
 
 
@@ -619,13 +620,14 @@ def test_name_spellings_map_to_the_same_code(fmt, wards, tmp_path):
     assert res.ok, res.problems
     assert res.scheme == "ward2022"
     r = res.rows.set_index("period")
-    assert (r.loc[["2020", "2021", "2022", "2023"], "area_code"] == PENGE_2022).all()
+    neet_years = ["2019/20", "2020/21", "2021/22", "2022/23"]  # NEET "2020" is December 2019-February 2020
+    assert (r.loc[neet_years, "area_code"] == PENGE_2022).all()
     # and with a 2014-only name, the same spellings map to the 2014 ward
     rows[-1] = good_row(name="Cray Valley East")
     res = validate(*make(fmt, rows, tmp=tmp_path), "neet", wards)
     assert res.ok, res.problems
     assert res.scheme == "ward2014"
-    assert (res.rows.set_index("period").loc[["2020", "2021", "2022", "2023"], "area_code"] == PENGE_2014).all()
+    assert (res.rows.set_index("period").loc[neet_years, "area_code"] == PENGE_2014).all()
 
 
 @pytest.mark.parametrize("spelling", ["St Paul's Cray", "St Pauls Cray", "st paul\u2019s cray", "ST. PAUL'S CRAY"])
@@ -679,13 +681,13 @@ def test_good_file_rows(fmt, indicator, wards, store, tmp_path):
     assert not v.is_illustrative.any() and not v.is_estimate.any() and not v.is_suppressed.any()
     assert (v.source_id == f"local_{indicator}").all()
     assert v.note.str.startswith(f"LOCAL EXTRACT {fn}").all()
-    period = "31 Mar 2024" if indicator == "cla_rate" else "2024"
+    period = "31 Mar 2024" if indicator == "cla_rate" else "2023/24"
     assert (v.period == period).all()
     if indicator == "cla_rate":  # a bare year is the 31 March snapshot
         assert (v.period_start == pd.Timestamp("2024-03-31")).all() and (v.period_end == v.period_start).all()
-    else:
-        assert (v.period_start == pd.Timestamp("2024-01-01")).all() and (
-            v.period_end == pd.Timestamp("2024-12-31")
+    else:  # NEET's "2024" is DfE's December 2023-February 2024 average, labelled 2023/24
+        assert (v.period_start == pd.Timestamp("2023-12-01")).all() and (
+            v.period_end == pd.Timestamp("2024-02-29")
         ).all()
     by = v.set_index("area_code")
     for code, k, d in zip(w.area_code, nums, dens):
@@ -707,8 +709,12 @@ def test_good_file_rows(fmt, indicator, wards, store, tmp_path):
     [
         ("cla_rate", "2024", "31 Mar 2024", "2024-03-31", "2024-03-31"),
         ("cla_rate", "31 Mar 2023", "31 Mar 2023", "2023-03-31", "2023-03-31"),
-        ("neet", "2023/24", "2023/24", "2023-04-01", "2024-03-31"),
-        ("neet", "2024", "2024", "2024-01-01", "2024-12-31"),
+        ("obesity_year6", "2023/24", "2023/24", "2023-04-01", "2024-03-31"),
+        ("obesity_year6", "2024", "2024", "2024-01-01", "2024-12-31"),
+        # NEET: DfE's December-February average, "2024" and "2023/24" both the winter of 2023/24
+        ("neet", "2023/24", "2023/24", "2023-12-01", "2024-02-29"),
+        ("neet", "2024", "2023/24", "2023-12-01", "2024-02-29"),
+        ("neet", "2024/25", "2024/25", "2024-12-01", "2025-02-28"),
     ],
 )
 def test_period_labels(indicator, period, label, start, end, wards):
@@ -937,9 +943,10 @@ def test_both_indicators_and_a_2014_extract(data_copy, wards, store):
     assert lo.title.str.endswith(": 4 rows, ward2014").tolist() == [False, True]
     src = s.sources().set_index("source_id")
     assert src.loc[["local_cla_rate", "local_neet"], "raw_file"].tolist() == ["c.csv", "n.csv"]
-    assert len(s.values("neet", "2025", "ward2014")) == 4
+    # the council's "2025" is DfE's December 2024-February 2025 average: 2024/25, as the illustrative wards
+    assert len(s.values("neet", "2024/25", "ward2014")) == 4
     # a 2014-ward extract replaces only the 2014 series: the illustrative 2022 wards stay
-    n22 = s.values("neet", "2025", "ward2022")
+    n22 = s.values("neet", "2024/25", "ward2022")
     assert len(n22) == 22 and n22.is_illustrative.all()
 
 
@@ -1120,7 +1127,7 @@ def test_cli_subprocess(data_copy, store, tmp_path, root):
     )
     assert p.returncode == 0, p.stderr
     assert "loaded 22 rows (ward2022) for neet" in p.stdout
-    v = Store(data_copy).values("neet", "2025", "ward2022")
+    v = Store(data_copy).values("neet", "2024/25", "ward2022")  # NEET "2025": December 2024-February 2025
     assert len(v) == 22 and not v.is_illustrative.any() and (v.numerator == 3).all()
 
 

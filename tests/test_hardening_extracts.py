@@ -412,11 +412,25 @@ def test_counts_at_the_cap_and_full_width_digits_are_read(wards):
 )
 def test_period_spellings_are_one_period(first, second, wards):
     """Labels that differ only in Unicode width, spacing, dashes or case are the same period: a duplicate."""
-    probs = problems(validate(csv_bytes([row(period=first), row(period=second, num="4")]), "x.csv", "neet", wards))
+    ind = "obesity_year6"  # any indicator without a convention of its own (NEET's is below)
+    probs = problems(validate(csv_bytes([row(period=first), row(period=second, num="4")]), "x.csv", ind, wards))
     assert has(probs, 2, None, "duplicate") and has(probs, 3, None, "duplicate"), probs
-    res = validate(csv_bytes([row(period=second), row(name="Mottingham", period=first)]), "x.csv", "neet", wards)
+    res = validate(csv_bytes([row(period=second), row(name="Mottingham", period=first)]), "x.csv", ind, wards)
     assert res.ok, res.problems
     assert res.rows.period.nunique() == 1 and res.rows.period.iloc[0] == periods.canonical(first)
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [("2024", "２０２４"), ("2024", "2023/24"), ("2024", "2023-24"), ("2023/24", "FY2023/24"), ("2024", "AY 2023/24")],
+)
+def test_neet_period_spellings_are_one_period(first, second, wards):
+    """DfE's NEET "2024" is the December 2023-February 2024 average, which the council calls 2023/24: one period."""
+    probs = problems(validate(csv_bytes([row(period=first), row(period=second, num="4")]), "x.csv", "neet", wards))
+    assert has(probs, 2, None, "duplicate", "2023/24") and has(probs, 3, None, "duplicate", "2023/24"), probs
+    res = validate(csv_bytes([row(period=second), row(name="Mottingham", period=first)]), "x.csv", "neet", wards)
+    assert res.ok, res.problems
+    assert set(res.rows.period) == {"2023/24"} and (res.rows.period_start == pd.Timestamp("2023-12-01")).all()
 
 
 def test_snapshot_spelling_is_canonical(wards):
@@ -452,11 +466,12 @@ def test_pooled_calendar_years_are_a_period(wards):
 
 
 def test_periods_canonical_keeps_every_published_label(data_dir):
-    """The build's labels are already canonical, and their dates are unchanged."""
-    v = pd.read_parquet(data_dir / "values.parquet", columns=["period", "period_start", "period_end"])
-    for label, start, end in v.drop_duplicates("period").itertuples(index=False):
+    """The build's labels are already canonical, and their dates are each indicator's (NEET: December-February)."""
+    cols = ["indicator_id", "period", "period_start", "period_end"]
+    v = pd.read_parquet(data_dir / "values.parquet", columns=cols).drop_duplicates()
+    for indicator, label, start, end in v.itertuples(index=False):
         assert periods.canonical(label) == label
-        assert periods.bounds(label) == (start, end)
+        assert periods.for_indicator(indicator, label) == (label, start, end), (indicator, label)
 
 
 # --------------------------------------------------------------------------- 3. overlapping periods
@@ -475,10 +490,31 @@ def test_overlapping_periods_are_refused_naming_both(pooled, single, wards):
     rows = [row(code=c, name="", period=pooled, num="15") for c in CODES_2022[:3]] + [
         row(code=c, name="", period=single, num="12") for c in CODES_2022[:3]
     ]
-    probs = problems(validate(csv_bytes(rows), "x.csv", "neet", wards))
+    probs = problems(validate(csv_bytes(rows), "x.csv", "obesity_year6", wards))
     assert len(probs) == 1, probs
     _, column, message = probs[0]
     assert column == "period" and pooled in message and single in message and "overlap" in message
+
+
+@pytest.mark.parametrize(
+    "first,second,labels",
+    [
+        ("2021/22-2023/24", "2023", ("2021/22-2023/24", "2022/23")),  # NEET "2023": December 2022-February 2023
+        ("2022-2024", "2023", ("2022-2024", "2022/23")),
+        ("2024", "Q4 2023/24", ("2023/24", "Q4 2023/24")),  # January-March 2024 holds January and February
+        ("2024", "Feb 2024", ("2023/24", "Feb 2024")),
+        ("2023/24", "Dec 2023", ("2023/24", "Dec 2023")),
+    ],
+)
+def test_overlapping_neet_periods_are_refused_by_neet_dates(first, second, labels, wards):
+    """NEET's years are December-February (periods.for_indicator): the overlap check uses those dates."""
+    rows = [row(code=c, name="", period=first, num="15") for c in CODES_2022[:3]] + [
+        row(code=c, name="", period=second, num="12") for c in CODES_2022[:3]
+    ]
+    probs = problems(validate(csv_bytes(rows), "x.csv", "neet", wards))
+    assert len(probs) == 1, probs
+    _, column, message = probs[0]
+    assert column == "period" and "overlap" in message and all(lb in message for lb in labels), message
 
 
 def test_periods_that_touch_but_do_not_overlap_are_accepted(wards):
@@ -486,8 +522,23 @@ def test_periods_that_touch_but_do_not_overlap_are_accepted(wards):
         row(code=CODES_2022[0], name="", period=p)
         for p in ("2018/19-2020/21", "2021/22-2023/24", "2024/25", "mid-2025", "2026-2027", "31 Mar 2028")
     ]
+    res = validate(csv_bytes(rows), "x.csv", "obesity_year6", wards)
+    assert res.ok, res.problems
+
+
+def test_neet_periods_that_do_not_overlap_are_accepted(wards):
+    """NEET "2022" (December 2021-February 2022) and 2022/23 (December 2022-February 2023) do not overlap; nor do
+    the months between, nor a 31 March snapshot after a December-February average."""
+    rows = [
+        row(code=CODES_2022[0], name="", period=p)
+        for p in ("2022", "Mar 2022", "2022/23", "Mar 2023", "Nov 2023", "2024", "31 Mar 2024", "2024/25")
+    ]
     res = validate(csv_bytes(rows), "x.csv", "neet", wards)
     assert res.ok, res.problems
+    spans = res.rows.drop_duplicates("period").set_index("period")[["period_start", "period_end"]]
+    assert spans.loc["2021/22"].tolist() == [pd.Timestamp("2021-12-01"), pd.Timestamp("2022-02-28")]
+    assert spans.loc["2022/23"].tolist() == [pd.Timestamp("2022-12-01"), pd.Timestamp("2023-02-28")]
+    assert res.written["2021/22"] == ["2022"] and res.written["2023/24"] == ["2024"]  # as the council wrote them
 
 
 POOL = [
@@ -526,31 +577,43 @@ FUZZ = settings(
 )
 
 
+def stored(indicator: str, label: str) -> tuple[str, pd.Timestamp, pd.Timestamp]:
+    """(label, start, end) a written label is stored as: canonical, a children-looked-after year its 31 March,
+    then the indicator's own dates (NEET: December-February, :func:`loaders.periods.for_indicator`)."""
+    label = periods.canonical(label)
+    if indicator == "cla_rate":
+        label = snapshot_label(label)
+    return periods.for_indicator(indicator, label)
+
+
+def _picks(indicator: str):
+    return st.tuples(
+        st.just(indicator),
+        st.lists(
+            st.tuples(st.sampled_from(CODES_2022[:6]), st.sampled_from(POOL)),
+            min_size=1,
+            max_size=12,
+            unique_by=lambda t: (t[0], stored(indicator, t[1])[0]),
+        ),
+    )
+
+
 @FUZZ
-@given(
-    picks=st.lists(
-        st.tuples(st.sampled_from(CODES_2022[:6]), st.sampled_from(POOL)),
-        min_size=1,
-        max_size=12,
-        unique_by=lambda t: (t[0], snapshot_label(periods.canonical(t[1]))),
-    ),
-    indicator=st.sampled_from(["neet", "cla_rate"]),
-)
-def test_property_accepted_files_have_no_overlapping_periods(picks, indicator, wards):
+@given(case=st.sampled_from(["neet", "cla_rate", "obesity_year6"]).flatmap(_picks))
+def test_property_accepted_files_have_no_overlapping_periods(case, wards):
+    indicator, picks = case
     res = validate(csv_bytes([row(code=c, name="", period=p) for c, p in picks]), "x.csv", indicator, wards)
     spans = set()
     if res.ok:
         spans = set(res.rows[["period", "period_start", "period_end"]].itertuples(index=False, name=None))
+        assert spans == {stored(indicator, p) for _, p in picks}
     else:
         assert all(c == "period" and "overlap" in m for _, c, m in problems(res))
     for a in spans:
         for b in spans:
             assert a == b or a[2] < b[1] or b[2] < a[1], (a, b)
-    labels = {periods.canonical(p) for _, p in picks}
-    if indicator == "cla_rate":
-        labels = set(map(snapshot_label, labels))
-    dates = [periods.bounds(x) for x in labels]
-    overlapping = any(a != b and a[0] <= b[1] and b[0] <= a[1] for a in dates for b in dates)
+    dates = {stored(indicator, p) for _, p in picks}
+    overlapping = any(a != b and a[1] <= b[2] and b[1] <= a[2] for a in dates for b in dates)
     assert res.ok is not overlapping
 
 

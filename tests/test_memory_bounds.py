@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 
@@ -161,3 +162,41 @@ def test_store_query_memo_stays_within_its_bounds(monkeypatch):
         },
     ).df()
     pd.testing.assert_frame_equal(again, fresh)
+
+
+def _refs(df: pd.DataFrame) -> list[int]:
+    return [len(b.refs.referenced_blocks) for b in df._mgr.blocks]
+
+
+def test_kept_frames_drop_dead_view_references():
+    """A memoised frame read by many views (df[col], rename, reset_index) collects pandas' weak references
+    to those views; release_views prunes the dead ones (the soak's 128,000 dead weakrefs after a minute)."""
+    cache = LRU("test-refs", max_entries=10, max_bytes=10 * lru.MB)
+    df = pd.DataFrame({"value": np.arange(22.0), "name": [f"w{i}" for i in range(22)]})
+    other = pd.DataFrame({"n": np.arange(3)})
+
+    @dataclasses.dataclass(frozen=True)
+    class View:
+        table: pd.DataFrame
+        parts: tuple
+
+    cache.put("frame", df)
+    cache.put("view", View(table=other, parts=({"spec": [1] * 100}, [other])))
+    for _ in range(300):
+        views = df["value"], df.rename(columns={"value": "v"}), df.reset_index(), other["n"]
+    del views
+    gc.collect()
+    assert max(_refs(df)) > 100 and max(_refs(other)) > 100  # pandas' back-off has not pruned them yet
+    kept = df["value"]  # a live view stays referenced
+    visited = lru.release_all_views()
+    assert visited >= 2
+    assert _refs(other) == [1]
+    assert sorted(_refs(df)) == [1, 2]  # the float block keeps itself and the live view
+    kept.iloc[0] = -1.0  # copy-on-write still protects the kept frame
+    assert df["value"].iloc[0] == 0.0
+
+
+def test_frame_size_estimate_counts_python_objects():
+    df = pd.DataFrame({c: np.arange(22.0) for c in "abcdefghij"})
+    reported = int(df.memory_usage(deep=True, index=True).sum())
+    assert estimate_size(df) == reported + lru.FRAME_OVERHEAD + 10 * lru.COLUMN_OVERHEAD

@@ -26,7 +26,7 @@ from model.settings import suppress_below
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGES = ["overview", "map", "hotspots", "ward", "trends", "methods", "upload"]
+PAGES = ["overview", "map", "hotspots", "ward", "trends", "scorecard", "methods", "upload"]
 
 
 # ---- fixtures and helpers ------------------------------------------------------------------

@@ -182,7 +182,7 @@ def test_twenty_concurrent_sessions(live_server):
             ("idaci", "2019", "ward2014"),
             ("obesity_year6", "2011/12-2013/14", "ward2014"),
             ("cla_rate", "31 Mar 2023", "ward2022"),
-            ("neet", "2025", "ward2022"),
+            ("neet", "2024/25", "ward2022"),
         ]
         * 4
     ):

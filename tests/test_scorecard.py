@@ -119,7 +119,7 @@ def test_lait_only_measures_bromley_england_london(store):
     for short, ind, period, year in (
         ("SEN_EHC_Excpt_20wks", "ehcp_20wk_excl", "2024", "2024"),
         ("SecPermEx", "perm_excl_secondary", "AY 2023/24", "2023/24"),
-        ("16-17_not known", "neet_not_known", "2025", "2025"),
+        ("16-17_not known", "neet_not_known", "2024/25", "2025"),  # DfE's 2025: Dec 2024-Feb 2025
     ):
         lt = lait(short)
         lt = pd.to_numeric(lt[lt.Years == year].set_index("LA and Regions").Values, errors="coerce")
@@ -398,3 +398,22 @@ def test_scorecard_page_in_a_browser():
         assert "Traceback" not in text, text[-2000:]
     finally:
         bh.stop_server(proc)
+
+
+def test_scorecard_pack_is_built_from_the_page_view_in_the_renderer():
+    """The page's buttons send its view (neighbour model, public mode) to the renderer process, as the ward and
+    hotspot packs do: the pack states that model and mode, and the server never holds the PDF writer's images."""
+    import io
+
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from exports import render
+    from exports.view import ScorecardView
+
+    deck = Presentation(io.BytesIO(render.pack(ScorecardView(model="2021", public=True), "pptx")))
+    text = " ".join(sh.text_frame.text for s in deck.slides for sh in s.shapes if sh.has_text_frame)
+    assert "DfE 2021 model" in text and "public version" in text and "2025 model" not in text
+    pdf = PdfReader(io.BytesIO(render.pack(ScorecardView(model="2025"), "pdf")))
+    first = pdf.pages[0].extract_text()
+    assert "DfE 2025 model" in first and "public version" not in first

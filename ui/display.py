@@ -11,7 +11,7 @@ from ui import modes
 VIEW_MEMO_ENTRIES = 256
 
 
-VIEW_MEMO_BYTES = 16 * MB  # an LSOA map view is about 1 MB (estimated), a ward view 0.1-0.3 MB
+VIEW_MEMO_BYTES = 8 * MB  # an LSOA map view is about 1 MB (estimated), a ward view 0.1-0.3 MB; 8 MB: the soak's margin
 
 
 _SPECS = LRU("views (ui.display.memo)", max_entries=VIEW_MEMO_ENTRIES, max_bytes=VIEW_MEMO_BYTES)

@@ -25,10 +25,10 @@ def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: st
         return images.framed(build(), source=source)
 
     c1, c2, c3 = st.columns(3)
-    _download(
+    lazy_download(
         c1, "PNG", lambda: images.png(framed()), f"{name}.png", "image/png", key=f"{key}_png", icon=":material/image:"
     )
-    _download(
+    lazy_download(
         c2,
         "SVG",
         lambda: images.svg(framed()).encode(),
@@ -37,7 +37,7 @@ def export_buttons(build, source: str, data: pd.DataFrame, name: str, *, key: st
         key=f"{key}_svg",
         icon=":material/draw:",
     )
-    _download(
+    lazy_download(
         c3,
         "Data (CSV)",
         lambda: data.to_csv(index=False).encode(),
@@ -54,7 +54,7 @@ _FAILED: dict[tuple[str, str], str] = {}  # (session, button key) -> why its las
 _FAILED_LOCK = threading.Lock()
 
 
-def _download(where, label: str, make, file_name: str, mime: str, *, key: str, icon: str) -> None:
+def lazy_download(where, label: str, make, file_name: str, mime: str, *, key: str, icon: str) -> None:
     """A download button whose file ``make()`` builds when clicked.
 
     It does not rerun the page (``on_click="ignore"``): a rerun gives every lazy button a new file id,
@@ -98,7 +98,7 @@ def board_pack_buttons(view, *, key: str) -> None:
     name = f"board_pack_{getattr(view, 'ward', None) or 'bromley_hotspots'}"
     label = "ward" if hasattr(view, "ward") else "hotspot view"
     c1, c2 = st.columns(2)
-    _download(
+    lazy_download(
         c1,
         f"Board pack for this {label} (PowerPoint)",
         lambda: render.pack(view, "pptx"),  # built in the renderer process: its memory is not the server's
@@ -107,7 +107,7 @@ def board_pack_buttons(view, *, key: str) -> None:
         key=f"{key}_pptx",
         icon=":material/slideshow:",
     )
-    _download(
+    lazy_download(
         c2,
         f"Board pack for this {label} (PDF)",
         lambda: render.pack(view, "pdf"),

@@ -4,7 +4,9 @@ glibc keeps memory that Python and DuckDB free in its arenas, so a long-running 
 ratchets up with each burst of work (a board pack, a first LSOA map) although little is live.
 ``malloc_trim`` returns the free pages; it costs a few milliseconds, so it runs at most every
 ``EVERY`` seconds, after a script run has drawn its page. With ``MALLOC_ARENA_MAX=2`` (run.sh)
-the server keeps fewer arenas to fragment. Measured by benchmarks/soak.py.
+the server keeps fewer arenas to fragment. Before trimming, the memos' frames drop pandas' dead
+view references (:func:`model.lru.release_all_views`): read by thousands of views, a kept frame
+would otherwise hold hundreds of dead weakrefs per block. Measured by benchmarks/soak.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import ctypes
 import ctypes.util
 import threading
 import time
+
+from model import lru
 
 EVERY = 5.0  # seconds
 _lock = threading.Lock()
@@ -38,6 +42,7 @@ def maybe_trim() -> None:
         return
     try:
         _last = now
+        lru.release_all_views()
         fn = _trim_fn()
         if fn is not None:
             fn(0)

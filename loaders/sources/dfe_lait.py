@@ -9,7 +9,8 @@ of the ones they share.
 * ``Data item`` is filled only on an indicator's first row (not used: ``Short Desc`` is the key);
 * year labels are mixed: ``2025``, ``2023/24``, ``2016-17 (OT)``, ``2025 (prov)``, ``2024 (Rev)``, ``0``. A
   suffix is dropped (a final figure replaces a provisional one for the same year) and ``0`` rows are left out;
-  each measure's labels become the app's (``AY 2023/24`` for school years, ``2024`` for calendar years);
+  each measure's labels become the app's (``AY 2023/24`` for school years, ``2024`` for calendar years,
+  ``2023/24`` for NEET's December 2023-February 2024 average, which LAIT labels 2024);
 * areas are named, not coded: LA numbers map to ONS codes through the children-looked-after files (as the
   statistical neighbours do), region names to their codes; Inner and Outer London are left out;
 * aggregates are validated: an England or regional value must lie within the range of its LAs' values (a
@@ -57,7 +58,7 @@ MEASURES = {
     "SEN_EHC_All_20wks": ("ehcp_20wk_all", "calendar"),
     "FirstYJS": ("yj_first_time_entrants", "calendar"),
     "ReoffYO": ("yj_reoffending", "calendar"),
-    "16-17_not known": ("neet_not_known", "calendar"),
+    "16-17_not known": ("neet_not_known", "dec_feb"),  # DfE's "2024": the Dec 2023-Feb 2024 average
 }
 INDICATORS = sorted({i for i, _ in MEASURES.values()})
 # LAIT measures also in other sources: (LAIT Short Desc, indicator in the values table, how LAIT labels periods)
@@ -110,6 +111,7 @@ def label_for(year_end: int, kind: str) -> str:
     return {
         "academic": f"AY {year_end - 1}/{year_end % 100:02d}",
         "calendar": str(year_end),
+        "dec_feb": f"{year_end - 1}/{year_end % 100:02d}",  # NEET: December-February (loaders.periods.for_indicator)
         "fy": f"{year_end - 1}/{year_end % 100:02d}",
         "snapshot": f"31 Mar {year_end}",
     }[kind]

@@ -1,4 +1,9 @@
-"""DfE NEET and NEET-or-not-known, 16-17 year olds (LA, England; Trafford Data Lab tidy file)."""
+"""DfE NEET and NEET-or-not-known, 16-17 year olds (LA, England; Trafford Data Lab tidy file).
+
+DfE's figure for "2024" is the average of December 2023-February 2024: stored as ``2023/24`` (1 Dec 2023 to
+29 Feb 2024), as Bromley's Performance Index labels it (:func:`loaders.periods.for_indicator`, applied by
+:func:`loaders.rows.row`).
+"""
 
 from __future__ import annotations
 
