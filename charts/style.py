@@ -188,3 +188,42 @@ def colour_scale(
         return dom, DECILE_RANGE + ["#d9d9d9", SUPPRESSED_COLOUR], "National IDACI decile (1 = most deprived 10%)"
     dom = [quintile_labels[i] for i in range(1, 6)] + ["No data", SUPPRESSED]
     return dom, QUINTILE_RANGE + [SUPPRESSED_COLOUR], "Quintile within Bromley"
+
+
+def wrap_lines(text, width: int) -> list[str]:
+    """Lines (a string or a list of them) broken at spaces so that none is longer than ``width`` characters."""
+    out = []
+    for para in [text] if isinstance(text, str) else list(text):
+        line = ""
+        for w in str(para).split(" "):
+            if line and len(line) + 1 + len(w) > width:
+                out.append(line)
+                line = w
+            else:
+                line = f"{line} {w}" if line else w
+        out.append(line)
+    return out
+
+
+SCREEN_SUBTITLE_CHARS = 60  # a half-width chart at 1280-1400 px; Vega cuts a longer line at the chart's width ("…")
+
+
+def wrap_titles(spec: dict, width: int = SCREEN_SUBTITLE_CHARS) -> dict:
+    """``spec`` with every subtitle line (its own and its sub-charts') broken at spaces to ``width`` characters,
+    so that Vega never cuts one short on screen. Returns a new dict; the (memoised) spec is not changed."""
+
+    def fix(d):
+        if not isinstance(d, dict):
+            return d
+        out = dict(d)
+        t = out.get("title")
+        if isinstance(t, dict) and t.get("subtitle"):
+            out["title"] = {**t, "subtitle": wrap_lines(t["subtitle"], width)}
+        for k in ("hconcat", "vconcat", "concat", "layer"):
+            if isinstance(out.get(k), list):
+                out[k] = [fix(x) for x in out[k]]
+        if isinstance(out.get("spec"), dict):  # a facet's inner chart
+            out["spec"] = fix(out["spec"])
+        return out
+
+    return fix(spec)

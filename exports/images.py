@@ -29,13 +29,13 @@ def framed(fig: Figure, *, source: str) -> Figure:
             title=alt.TitleParams(
                 **{
                     **t,
-                    "text": _wrap_lines(t["text"], width // 10),
-                    "subtitle": _wrap_lines(t.get("subtitle", []), width // 7),
+                    "text": style.wrap_lines(t["text"], width // 10),
+                    "subtitle": style.wrap_lines(t.get("subtitle", []), width // 7),
                     "limit": 0,
                 }
             )
         )
-    lines = _wrap_lines(source, max(width, WIDTH) // 7)
+    lines = style.wrap_lines(source, max(width, WIDTH) // 7)
     footer = (
         alt.Chart(alt.Data(values=[{}]))
         .mark_text(align="left", baseline="top", fontSize=10, color="#333333", font=style.FONT, lineBreak="\n")
@@ -51,18 +51,3 @@ def png(fig: Figure, scale: float = 2.0) -> bytes:
 
 def svg(fig: Figure) -> str:
     return render.convert("svg", fig.json()).decode()
-
-
-def _wrap_lines(text, width: int) -> list[str]:
-    """Lines (a string or a list of them) broken at spaces so that none is longer than ``width`` characters."""
-    out = []
-    for para in [text] if isinstance(text, str) else list(text):
-        line = ""
-        for w in str(para).split(" "):
-            if line and len(line) + 1 + len(w) > width:
-                out.append(line)
-                line = w
-            else:
-                line = f"{line} {w}" if line else w
-        out.append(line)
-    return out

@@ -184,3 +184,23 @@ def test_trend_page_and_grid_specs_are_valid(store):
     sp = profile.spine_display(profile.spine(store, "E05014002", "ward2022"))
     tr = profile.ward_trends(store, "E05014002", "ward2022")
     _valid(compose.ward_trend_grid([(tr[r.indicator_id], r.name, r.unit) for r in sp.itertuples()], "Penge").spec())
+
+
+def test_screen_subtitles_are_wrapped_not_cut():
+    """Vega cuts a subtitle line longer than the chart at its width ("... compared with Bromley at 9…"): every
+    chart the pages show has its subtitle lines broken at spaces (its sub-charts' too), the memoised spec
+    untouched."""
+    from charts import style
+
+    long = "Children missing education | 2024/25 | Wards (2022-) | compared with Bromley at 95% confidence"
+    spec = {
+        "title": {"text": "Map", "subtitle": [long, "short"]},
+        "hconcat": [{"title": {"text": "Ranked", "subtitle": long}}, {"mark": "bar"}],
+        "facet": {},
+        "spec": {"title": {"text": "panel", "subtitle": [long]}},
+    }
+    out = style.wrap_titles(spec)
+    lines = out["title"]["subtitle"] + out["hconcat"][0]["title"]["subtitle"] + out["spec"]["title"]["subtitle"]
+    assert max(map(len, lines)) <= style.SCREEN_SUBTITLE_CHARS
+    assert " ".join(out["title"]["subtitle"][:-1]) == long and out["title"]["subtitle"][-1] == "short"
+    assert spec["title"]["subtitle"] == [long, "short"] and spec["hconcat"][0]["title"]["subtitle"] == long

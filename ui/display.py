@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts import style
 from model import cache
 from model.lru import LRU, MB
 from ui import modes
@@ -41,6 +42,7 @@ def show_spec(spec: dict, *, height: int | None = None, description: str | None 
     accessible name (ui.a11y)."""
     from ui.a11y import described  # noqa: PLC0415
 
+    spec = style.wrap_titles(spec)  # Vega cuts a subtitle longer than the chart's width ("... at 9…")
     return st.vega_lite_chart(
         spec=described(spec, description), width="stretch", **({"height": height} if height else {}), **kw
     )
