@@ -22,7 +22,7 @@ from model.lru import LRU, MB
 T = TypeVar("T")
 
 PER_STORE_ENTRIES = 1024
-PER_STORE_BYTES = 16 * MB  # whole-scheme spines and series are 1-3 MB each, a ward's results ~0.1 MB
+PER_STORE_BYTES = 12 * MB  # whole-scheme spines and series are 1-3 MB each, a ward's results ~0.1 MB
 RESULTS = LRU("per_store (model.cache)", max_entries=PER_STORE_ENTRIES, max_bytes=PER_STORE_BYTES)
 _LOCK = threading.Lock()
 _TOKENS: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
