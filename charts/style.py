@@ -205,6 +205,7 @@ def wrap_lines(text, width: int) -> list[str]:
     return out
 
 
+PX_PER_CHAR = 6.6  # the subtitle font's average character width (11-12 px DejaVu Sans)
 SCREEN_SUBTITLE_CHARS = 60  # a half-width chart at 1280-1400 px; Vega cuts a longer line at the chart's width ("…")
 
 
@@ -218,7 +219,9 @@ def wrap_titles(spec: dict, width: int = SCREEN_SUBTITLE_CHARS) -> dict:
         out = dict(d)
         t = out.get("title")
         if isinstance(t, dict) and t.get("subtitle"):
-            out["title"] = {**t, "subtitle": wrap_lines(t["subtitle"], width)}
+            w = out.get("width")  # a chart of fixed width (a map, a panel) gets lines that fit it
+            chars = min(width, int(w / PX_PER_CHAR)) if isinstance(w, (int, float)) and w > 0 else width
+            out["title"] = {**t, "subtitle": wrap_lines(t["subtitle"], max(chars, 24))}
         for k in ("hconcat", "vconcat", "concat", "layer"):
             if isinstance(out.get(k), list):
                 out[k] = [fix(x) for x in out[k]]

@@ -37,12 +37,19 @@ def _store_identity():
     return base_store()
 
 
-def show_spec(spec: dict, *, height: int | None = None, description: str | None = None, **kw):
+def show_spec(
+    spec: dict,
+    *,
+    height: int | None = None,
+    description: str | None = None,
+    subtitle_chars: int = style.SCREEN_SUBTITLE_CHARS,
+    **kw,
+):
     """A ready Vega-Lite spec (from :func:`memo`) at full width; ``description`` (charts.describe) is its
     accessible name (ui.a11y)."""
     from ui.a11y import described  # noqa: PLC0415
 
-    spec = style.wrap_titles(spec)  # Vega cuts a subtitle longer than the chart's width ("... at 9…")
+    spec = style.wrap_titles(spec, subtitle_chars)  # Vega cuts a subtitle longer than the chart's width ("... at 9…")
     return st.vega_lite_chart(
         spec=described(spec, description), width="stretch", **({"height": height} if height else {}), **kw
     )
