@@ -143,7 +143,9 @@ def main() -> None:
             key="hot_matrix",
         )
     with right:
-        display.show_spec(v["map"], description=v["texts"]["map"], subtitle_chars=44)  # a third of the page
+        display.show_spec(
+            v["map"], description=v["texts"]["map"], subtitle_chars=60 if big else 44
+        )  # a third of the page
         downloads.export_buttons(
             lambda: _count_map(s, scores, geography, len(chosen), matrix_kw["subtitle"], width=images.WIDTH),
             source,
