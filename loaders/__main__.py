@@ -240,12 +240,9 @@ def _history(args, data_dir) -> int:
 
 
 def _import(path: Path, indicator: str, data_dir: Path, args=None) -> int:
-    if not path.is_file():
-        return _fail(f"{path} {'is not a file' if path.exists() else 'not found'}")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return _fail(f"{path} cannot be read ({e.strerror or type(e).__name__})")
+    data, why = extracts.read_cli_file(path)
+    if why:
+        return _fail(why)
     mapping, bad = extract_columns.parse_pairs(getattr(args, "column", []))
     if bad:
         return _fail(bad[0])

@@ -856,6 +856,16 @@ def cli_actor() -> str:
         return "cli:unknown"
 
 
+def read_cli_file(path: Path) -> tuple[bytes | None, str | None]:
+    """(the bytes of a file named on the command line, None) or (None, one line saying why it cannot be read)."""
+    if not path.is_file():
+        return None, f"{path} {'is not a file' if path.exists() else 'not found'}"
+    try:
+        return path.read_bytes(), None
+    except OSError as e:
+        return None, f"{path} cannot be read ({e.strerror or type(e).__name__})"
+
+
 def save(result: Result, indicator: str, filename: str, data_dir: Path, *, actor: str | None = None) -> Path:
     """Write the extract, with its source entry in the Parquet file's metadata, atomically:
     one file, written beside its final name and renamed into place (replacing any earlier one).

@@ -752,12 +752,9 @@ def cli(args, store, data_dir: Path) -> int:
     if not args.file:
         return fail("give the Performance Index file (or --remove, --rollback)")
     p = Path(args.file)
-    if not p.is_file():
-        return fail(f"{p} {'is not a file' if p.exists() else 'not found'}")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        return fail(f"{p} cannot be read ({e.strerror or type(e).__name__})")
+    data, why = extracts.read_cli_file(p)
+    if why:
+        return fail(why)
     res = validate(data, p.name, scorecard.index_measures(store))
     if not res.ok:
         print(f"error: {p.name} was not loaded ({len(res.problems)} problem(s)); nothing was stored:", file=sys.stderr)
